@@ -1,0 +1,39 @@
+// The accounting layer: every allocation Ember makes goes through here, so `used_memory` is exact to
+// the byte. Global operator new/delete are routed here too (memory/new_delete.cc), so standard
+// containers are counted without special allocators.
+//
+//   used_memory = sum over threads of (usable size of every block allocated - usable size freed)
+//
+// Each thread adds to its own cache-line-padded counter (no contended atomics on the hot path); a
+// reader sums all slots. A block freed on another thread (lazy free) subtracts from that thread's
+// slot, so the sum stays exact across threads.
+//
+// The allocator is jemalloc (Debian's libjemalloc, unprefixed: it replaces malloc) except in
+// SANITIZE=address builds, where glibc's malloc and malloc_usable_size stand in.
+//
+// Thread safety: all functions may be called from any thread. Fork-safe: a child may allocate.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace ember::mem {
+
+// Never returns null: an allocation failure logs and aborts, as Redis's zmalloc does.
+void* Allocate(size_t size);
+void* AllocateZeroed(size_t size);
+void* Reallocate(void* ptr, size_t size);  // ptr may be null
+void Free(void* ptr);                       // ptr may be null
+// Usable size of a live block (>= the size asked for; the allocator's size class).
+size_t UsableSize(const void* ptr);
+// The size class a request of `size` bytes gets, without allocating (jemalloc's nallocx).
+size_t SizeClassOf(size_t size);
+
+// Exact bytes currently allocated through this layer by all threads.
+size_t UsedMemory();
+// The highest UsedMemory() seen by UpdatePeak(), which the server calls after each command.
+size_t PeakMemory();
+void UpdatePeak();
+void ResetPeak();
+
+}  // namespace ember::mem
