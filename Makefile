@@ -77,7 +77,7 @@ $(UNIT): $(UNIT_OBJ) $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIB) -lgmock -lgtest_main -lgtest $(ALLOC_LIB) $(LDLIBS)
 
 .SECONDEXPANSION:
-$(BUILD)/%: $$(patsubst %.cc,$(BUILD)/obj/%.o,$$(shell find tools/$$* -name '*.cc')) $(LIB)
+$(TOOL_BINS): $(BUILD)/%: $$(patsubst %.cc,$(BUILD)/obj/%.o,$$(shell find tools/$$* -name '*.cc')) $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(ALLOC_LIB) $(LDLIBS)
 
 run: deps
