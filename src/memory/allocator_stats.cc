@@ -32,7 +32,6 @@ bool ReadCtl(const char* name, T* out) {
   size_t sz = sizeof(T);
   return mallctl(name, out, &sz, nullptr, 0) == 0 && sz == sizeof(T);
 }
-#endif
 
 // "jemalloc-5.3.0" from "5.3.0-0-g54eaed1d8b...": keep the leading "major.minor.bugfix".
 void FormatName(const char* version, char* out, size_t cap) {
@@ -40,6 +39,8 @@ void FormatName(const char* version, char* out, size_t cap) {
   while (version[n] && version[n] != '-' && n < 32) ++n;
   std::snprintf(out, cap, "jemalloc-%.*s", static_cast<int>(n), version);
 }
+#endif
+
 }  // namespace
 
 bool HaveJemalloc() {
