@@ -21,8 +21,11 @@ import redis
 
 ROOT = os.environ.get("EMBER_ROOT", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("EMBER_BUILD", os.path.join(ROOT, "build"))
-EMBER_BIN = os.path.join(BUILD, "ember-server")
 REDIS_BIN = shutil.which("redis-server") or "/usr/bin/redis-server"
+# EMBER_TEST_TARGET=redis runs the Ember tests against Debian's redis-server instead: that is how a
+# test is validated against the reference before Ember implements the feature.
+TARGET = os.environ.get("EMBER_TEST_TARGET", "ember")
+EMBER_BIN = REDIS_BIN if TARGET == "redis" else os.path.join(BUILD, "ember-server")
 LONG = os.environ.get("EMBER_LONG_TESTS") == "1"
 
 
@@ -149,6 +152,17 @@ class Server:
 class EmberServer(Server):
     binary = EMBER_BIN
     name = "ember"
+
+    def conf_lines(self):
+        lines = super().conf_lines()
+        if TARGET == "redis":
+            # Directives only Ember knows are dropped when validating against Redis.
+            lines = [l for l in lines if not l.startswith(("aof-io-uring",))]
+        return lines
+
+
+def target_is_redis():
+    return TARGET == "redis"
 
 
 class RedisServer(Server):
