@@ -20,6 +20,7 @@
 // the clear (and its work is visible to the handler: the exchanges are acq_rel).
 #include "net/event_loop.h"
 
+#include <poll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -413,6 +414,20 @@ int EventLoop::ProcessEvents(int flags) {
 void EventLoop::Run() {
   stop_ = false;
   while (!stop_) ProcessEvents(kAllEvents | kCallBeforeSleep | kCallAfterSleep);
+}
+
+int EventLoop::WaitFd(int fd, int mask, int64_t ms) {
+  pollfd p{fd, 0, 0};
+  if (mask & kReadable) p.events |= POLLIN;
+  if (mask & kWritable) p.events |= POLLOUT;
+  int timeout = ms < 0 ? -1 : static_cast<int>(std::min<int64_t>(ms, INT_MAX));
+  int r = poll(&p, 1, timeout);
+  if (r <= 0) return r;
+  int ready = 0;
+  if (p.revents & POLLIN) ready |= kReadable;
+  if (p.revents & POLLOUT) ready |= kWritable;
+  if (p.revents & (POLLERR | POLLHUP | POLLNVAL)) ready |= kReadable | kWritable;
+  return ready;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -103,9 +103,10 @@ class EventLoop {
   // Runs `proc` after `ms` ms (>= 0). `data` is not owned. O(log n).
   TimerId CreateTimer(int64_t ms, TimerProc proc, void* data);
   // Deletes a timer; false if it does not exist (already fired for the last time or deleted). Safe from
-  // any callback, the timer's own included (its return value is then ignored). O(1).
+  // any callback, the timer's own included (its return value is then ignored). O(1) amortized.
   bool DeleteTimer(TimerId id);
-  // Moves a pending timer's deadline to now + ms. False if the timer does not exist. O(log n).
+  // Moves a timer's deadline to now + ms. False if the timer does not exist. Inside the timer's own
+  // callback the callback's return value overrides it. O(log n).
   bool RescheduleTimer(TimerId id, int64_t ms);
   size_t TimerCount() const { return live_timers_; }
 
@@ -142,6 +143,11 @@ class EventLoop {
   void CloseAllFdsInChild(bool close_registered);
 
   int epoll_fd() const { return epfd_; }
+
+  // Blocks up to `ms` ms (-1: forever) until fd is ready for `mask` (kReadable/kWritable), without any
+  // loop (Redis's aeWait, for short synchronous exchanges). Returns the ready bits (an error or hangup
+  // reports kReadable|kWritable), 0 on timeout, -1 with errno on failure. Any thread, fork-safe.
+  static int WaitFd(int fd, int mask, int64_t ms);
 
  private:
   struct FileEvent {

@@ -18,6 +18,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -253,10 +254,16 @@ Expected<int> TcpConnect(std::string_view host, int port, bool nonblock) {
       last_err = errno;
       continue;
     }
-    int r;
-    do {
-      r = connect(fd, ai->ai_addr, ai->ai_addrlen);
-    } while (r != 0 && errno == EINTR && !nonblock);
+    int r = connect(fd, ai->ai_addr, ai->ai_addrlen);
+    if (r != 0 && errno == EINTR && !nonblock) {
+      // The connection goes on in the background: wait for it instead of calling connect again.
+      pollfd pfd{fd, POLLOUT, 0};
+      while (poll(&pfd, 1, -1) < 0 && errno == EINTR) {
+      }
+      int err = SocketError(fd);
+      r = err == 0 ? 0 : -1;
+      errno = err;
+    }
     if (r == 0 || (nonblock && (errno == EINPROGRESS || errno == EINTR))) {
       freeaddrinfo(res);
       return fd;

@@ -187,6 +187,38 @@ TEST(EventLoopTimers, CallbackDeletingALaterTimerOfTheSameBatch) {
   EXPECT_EQ(loop->TimerCount(), 0u);
 }
 
+TEST(EventLoopTimers, EarlierCallbackReschedulingOrReplacingALaterDueTimer) {
+  // Timers A, B, C are due in one batch. A moves B into the future and deletes C, then creates D,
+  // which reuses C's slot: neither B, C nor D may run in this batch (D runs in the next iteration).
+  auto loop = NewLoop();
+  struct Ctx {
+    TimerId b = 0, c = 0, d = 0;
+    int b_runs = 0, c_runs = 0, d_runs = 0;
+  } ctx;
+  loop->CreateTimer(
+      0,
+      [](EventLoop* l, TimerId, void* p) -> int64_t {
+        auto* x = static_cast<Ctx*>(p);
+        EXPECT_TRUE(l->RescheduleTimer(x->b, 60000));
+        EXPECT_TRUE(l->DeleteTimer(x->c));
+        x->d = l->CreateTimer(0, CountTimer, &x->d_runs);
+        return kTimerNoMore;
+      },
+      &ctx);
+  ctx.b = loop->CreateTimer(0, CountTimer, &ctx.b_runs);
+  ctx.c = loop->CreateTimer(0, CountTimer, &ctx.c_runs);
+  usleep(2000);
+  loop->ProcessEvents(kTimeEvents | kDontWait);
+  EXPECT_EQ(ctx.b_runs, 0);
+  EXPECT_EQ(ctx.c_runs, 0);
+  EXPECT_EQ(ctx.d_runs, 0);
+  EXPECT_NE(ctx.d, ctx.c);
+  loop->ProcessEvents(kTimeEvents | kDontWait);
+  EXPECT_EQ(ctx.d_runs, 1);
+  EXPECT_EQ(ctx.b_runs, 0);
+  EXPECT_EQ(loop->TimerCount(), 1u);  // B, 60 s away
+}
+
 TEST(EventLoopTimers, DeletingItselfWinsOverTheReturnValue) {
   auto loop = NewLoop();
   int runs = 0;
@@ -669,6 +701,34 @@ TEST(EventLoopReentry, NestedProcessEventsFromACallback) {
   loop->ProcessEvents(kFileEvents | kDontWait);
   EXPECT_EQ(ctx.outer, 1);
   EXPECT_EQ(ctx.inner, 1);  // the byte is read exactly once, by the nested call
+}
+
+TEST(EventLoopWaitFd, ReportsReadinessAndTimesOut) {
+  Pair p;
+  EXPECT_EQ(EventLoop::WaitFd(p.a, kWritable, 1000), kWritable);
+  int64_t start = MonotonicUs();
+  EXPECT_EQ(EventLoop::WaitFd(p.a, kReadable, 50), 0);
+  EXPECT_GE(MonotonicUs() - start, 45'000);
+  ASSERT_EQ(write(p.b, "x", 1), 1);
+  EXPECT_EQ(EventLoop::WaitFd(p.a, kReadable, 1000), kReadable);
+  EXPECT_EQ(EventLoop::WaitFd(p.a, kReadable | kWritable, 1000), kReadable | kWritable);
+}
+
+TEST(EventLoopTimers, RescheduleInsideOwnCallbackLosesToTheReturnValue) {
+  auto loop = NewLoop();
+  int runs = 0;
+  loop->CreateTimer(
+      0,
+      [](EventLoop* l, TimerId self, void* d) -> int64_t {
+        int& r = *static_cast<int*>(d);
+        ++r;
+        EXPECT_TRUE(l->RescheduleTimer(self, 60000));
+        return r < 3 ? 0 : kTimerNoMore;
+      },
+      &runs);
+  for (int i = 0; i < 6; ++i) loop->ProcessEvents(kTimeEvents | kDontWait);
+  EXPECT_EQ(runs, 3);
+  EXPECT_EQ(loop->TimerCount(), 0u);
 }
 
 TEST(EventLoopFork, ChildClosesItsCopiesWithoutTouchingTheParent) {
