@@ -57,6 +57,20 @@ void* AllocateZeroed(size_t size) {
   return p;
 }
 
+void* AllocateAlignedZeroed(size_t size, size_t align) {
+  if (size == 0) size = align;
+#ifdef EMBER_HAVE_JEMALLOC
+  void* p = mallocx(size, MALLOCX_ALIGN(align) | MALLOCX_ZERO);
+  if (!p) Oom(size);
+#else
+  void* p = nullptr;
+  if (posix_memalign(&p, align < sizeof(void*) ? sizeof(void*) : align, size) != 0) Oom(size);
+  std::memset(p, 0, size);
+#endif
+  Add(static_cast<int64_t>(Usable(p)));
+  return p;
+}
+
 void* Reallocate(void* ptr, size_t size) {
   if (!ptr) return Allocate(size);
   size_t old = Usable(ptr);

@@ -24,6 +24,10 @@ void* Allocate(size_t size);
 void* AllocateZeroed(size_t size);
 void* Reallocate(void* ptr, size_t size);  // ptr may be null
 void Free(void* ptr);                       // ptr may be null
+// A zero-filled block aligned to `align` (a power of two, e.g. 64 for a cache line), freed with
+// Free(). Accounted like Allocate(). With jemalloc a size that is a multiple of `align` costs no
+// more than its size class (mallocx with MALLOCX_ALIGN|MALLOCX_ZERO); fresh pages are not touched.
+void* AllocateAlignedZeroed(size_t size, size_t align);
 // Usable size of a live block (>= the size asked for; the allocator's size class).
 size_t UsableSize(const void* ptr);
 // The size class a request of `size` bytes gets, without allocating (jemalloc's nallocx).
