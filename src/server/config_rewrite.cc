@@ -70,9 +70,11 @@ std::string_view TrimLine(std::string_view s) {
 }
 
 void ReadOld(std::string_view content, RewriteState& st) {
+  // Like Redis, a final "\n" yields a last, empty line (so appended lines follow a blank line).
+  if (content.empty()) return;
   size_t pos = 0;
   std::vector<std::string> argv;
-  while (pos < content.size()) {
+  while (pos <= content.size()) {
     size_t nl = content.find('\n', pos);
     if (nl == std::string_view::npos) nl = content.size();
     std::string line(TrimLine(content.substr(pos, nl - pos)));
