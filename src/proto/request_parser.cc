@@ -85,6 +85,7 @@ RequestParser::LineScan RequestParser::FindLineEnd(std::string_view buf, size_t 
   const char* base = buf.data();
   const void* d = std::memchr(base + s, delim, buf.size() - s);
   size_t limit = d ? static_cast<size_t>(static_cast<const char*>(d) - base) : buf.size();
+  scanned_ += limit - s;
   if (limit > s && std::memchr(base + s, '\0', limit - s) != nullptr) {
     nul_hidden_ = true;  // strchr() would stop at the NUL: this line end is never seen
     return LineScan::kHidden;

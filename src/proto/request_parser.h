@@ -98,6 +98,10 @@ class RequestParser {
   // Forgets any partial request and error.
   void Reset();
 
+  // Bytes examined while looking for line ends, over the parser's life (tests check that a
+  // request arriving in small pieces is scanned once, not once per piece).
+  uint64_t BytesScanned() const { return scanned_; }
+
  private:
   enum class Mode : uint8_t { kIdle, kInline, kMultibulk };
   struct Span {
@@ -124,6 +128,7 @@ class RequestParser {
   int64_t remaining_ = 0;      // multibulk: arguments still to read
   int64_t bulk_len_ = -1;      // multibulk: length of the bulk being read, -1 before its header
   size_t needed_ = 0;
+  uint64_t scanned_ = 0;
   std::vector<Span> spans_;
   std::vector<std::string_view> args_;
   std::string inline_words_;   // unescaped inline words, back to back
