@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "base/assert.h"
 #include "base/strutil.h"
 #include "proto/errors.h"
 
@@ -153,12 +154,14 @@ RequestParser::Result RequestParser::Parse(std::string_view buf, const ParseLimi
       if (spans_.empty()) continue;  // blank line
       args_.resize(spans_.size());
       for (size_t i = 0; i < spans_.size(); i++) {
-        args_[i] = std::string_view(inline_words_).substr(spans_[i].off, spans_[i].len);
+        args_[i] = std::string_view(inline_words_.data() + spans_[i].off, spans_[i].len);
       }
       last_inline_ = true;
       return {State::kCommand, start};
     }
 
+    // The caller must hand back every byte it kept; a shorter buffer is a bug on its side.
+    EMBER_CHECK(rest.size() >= pos_);
     bool skipped = false;
     size_t end = 0;
     State st = ParseMultibulk(rest, limits, &skipped, &end);
@@ -168,7 +171,9 @@ RequestParser::Result RequestParser::Parse(std::string_view buf, const ParseLimi
     start += end;
     if (skipped) continue;  // *0 or *-N
     args_.resize(spans_.size());
-    for (size_t i = 0; i < spans_.size(); i++) args_[i] = rest.substr(spans_[i].off, spans_[i].len);
+    for (size_t i = 0; i < spans_.size(); i++) {
+      args_[i] = std::string_view(rest.data() + spans_[i].off, spans_[i].len);
+    }
     return {State::kCommand, start};
   }
 }

@@ -15,7 +15,8 @@
 //     end: the request waits until more than 64 KB are buffered, then fails "too big ...";
 //   * a line of any length is accepted if its end is already buffered; only a buffered tail of more
 //     than 64 KB without a line end is an error (so the error depends on what has been buffered,
-//     exactly as in Redis).
+//     exactly as in Redis). To behave like Redis byte for byte, the network layer reads at most
+//     16 KB (PROTO_IOBUF_LEN) at a time, except into a big bulk, and parses after each read.
 //
 // Usage (the caller owns the query buffer; the parser only keeps offsets into it):
 //
