@@ -340,8 +340,9 @@ Expected<uint64_t> RdbReader::LoadLen() {
 Status RdbReader::ReadLong(std::string* out, uint64_t len, const char* what) {
   std::optional<uint64_t> rem = Remaining();
   if (rem && len > *rem) {
-    return Corrupt(Fmt("Length %llu of %s exceeds the remaining input (%llu bytes)",
-                       static_cast<unsigned long long>(len), what,
+    return Corrupt(Fmt("Unexpected end of input reading %s (length %llu exceeds the remaining "
+                       "input of %llu bytes)",
+                       what, static_cast<unsigned long long>(len),
                        static_cast<unsigned long long>(*rem)));
   }
   if (len > out->max_size()) return Corrupt(Fmt("Length of %s too large", what));
