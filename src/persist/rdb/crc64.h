@@ -5,7 +5,8 @@
 // 8-byte footer. Because there is no final xor, the function is incremental:
 //   Crc64(Crc64(0, a, n), b, m) == Crc64(0, a || b, n + m).
 //
-// Speed: slice-by-8 (eight 256-entry tables, 16 KB, consumed 8 bytes per step; ~1 cycle/byte).
+// Speed: slice-by-16 (sixteen 256-entry tables, 32 KB, 16 bytes per step; about 6-7x a byte-wise
+// table loop).
 // The tables are computed at compile time (constexpr) and live in read-only data, so there is no
 // initialisation at all: safe from any thread, in a forked child, and before main().
 #pragma once

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstring>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -109,8 +111,11 @@ Status ParseRdb(RdbReader& r, ParsedRdb* out) {
   }
 }
 
+// Parses from a heap copy of exactly the input's size, so an over-read is visible to ASan.
 Status ParseBytes(const std::string& bytes, ParsedRdb* out) {
-  MemorySource src(bytes);
+  std::unique_ptr<char[]> copy(new char[bytes.size()]);
+  memcpy(copy.get(), bytes.data(), bytes.size());
+  MemorySource src(copy.get(), bytes.size());
   RdbReader r(&src);
   return ParseRdb(r, out);
 }
