@@ -24,6 +24,9 @@ constexpr size_t kFirstChunk = 1024;
 constexpr size_t kMaxChunk = 16 * 1024;  // PROTO_REPLY_CHUNK_BYTES
 constexpr size_t kMaxHeader = 24;        // prefix + 20 digits + CRLF, rounded up
 constexpr uint64_t kSmallCounts = 32;
+// A reply up to this size that does not fit the tail starts a new chunk (wasting at most this much
+// of the old one); a bigger one is split across chunks instead.
+constexpr size_t kNoSplitMax = 512;
 
 struct SmallNumber {
   char text[4];  // digits then CRLF
@@ -272,7 +275,7 @@ void ReplyBuilder::Header(char prefix, uint64_t n) {
 }
 
 void ReplyBuilder::SimpleString(std::string_view s) {
-  if (s.size() + 3 <= kMaxChunk) {
+  if (s.size() <= kNoSplitMax) {
     char* p = Reserve(s.size() + 3);
     p[0] = '+';
     std::memcpy(p + 1, s.data(), s.size());
@@ -309,7 +312,7 @@ void ReplyBuilder::Error(std::string_view msg) {
     }
     msg = clean;
   }
-  if (msg.size() + 3 <= kMaxChunk) {
+  if (msg.size() <= kNoSplitMax) {
     char* p = Reserve(msg.size() + 3);
     p[0] = '-';
     std::memcpy(p + 1, msg.data(), msg.size());
@@ -339,7 +342,7 @@ void ReplyBuilder::Bulk(std::string_view s) {
     Commit(h + s.size() + 2);
     return;
   }
-  if (total <= kMaxChunk) {  // a small bulk starts a new chunk rather than straddling two
+  if (s.size() <= kNoSplitMax) {  // a small bulk starts a new chunk rather than straddling two
     char* p = Reserve(total);
     size_t h = WriteHeader(p, '$', s.size());
     std::memcpy(p + h, s.data(), s.size());

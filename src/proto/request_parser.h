@@ -15,7 +15,8 @@
 //     end: the request waits until more than 64 KB are buffered, then fails "too big ...";
 //   * a line of any length is accepted if its end is already buffered; only a buffered tail of more
 //     than 64 KB without a line end is an error (so the error depends on what has been buffered,
-//     exactly as in Redis).
+//     exactly as in Redis). To behave like Redis byte for byte, the network layer reads at most
+//     16 KB (PROTO_IOBUF_LEN) at a time, except into a big bulk, and parses after each read.
 //
 // Usage (the caller owns the query buffer; the parser only keeps offsets into it):
 //
@@ -98,6 +99,10 @@ class RequestParser {
   // Forgets any partial request and error.
   void Reset();
 
+  // Bytes examined while looking for line ends, over the parser's life (tests check that a
+  // request arriving in small pieces is scanned once, not once per piece).
+  uint64_t BytesScanned() const { return scanned_; }
+
  private:
   enum class Mode : uint8_t { kIdle, kInline, kMultibulk };
   struct Span {
@@ -124,6 +129,7 @@ class RequestParser {
   int64_t remaining_ = 0;      // multibulk: arguments still to read
   int64_t bulk_len_ = -1;      // multibulk: length of the bulk being read, -1 before its header
   size_t needed_ = 0;
+  uint64_t scanned_ = 0;
   std::vector<Span> spans_;
   std::vector<std::string_view> args_;
   std::string inline_words_;   // unescaped inline words, back to back

@@ -235,6 +235,13 @@ TEST(ReplyBuilderBuffer, PartialConsumeKeepsOrder) {
   EXPECT_EQ(got, expect);
 }
 
+TEST(ReplyBuilderBuffer, MidSizedRepliesDoNotWasteChunks) {
+  ReplyBuilder rb;
+  for (int i = 0; i < 1000; i++) rb.Bulk(std::string(10000 + i % 7, 'm'));
+  for (int i = 0; i < 1000; i++) rb.Error("ERR " + std::string(i % 600, 'e'));
+  EXPECT_LT(rb.AllocatedBytes(), rb.PendingBytes() * 115 / 100 + 16384);
+}
+
 TEST(ReplyBuilderBuffer, MemoryIsAccounted) {
   size_t before = mem::UsedMemory();
   {
