@@ -1,0 +1,7 @@
+// Server command family (being written).
+#include "commands/families.h"
+#include "server/command_table.h"
+
+namespace ember {
+void RegisterServerFamily(CommandTable& t) { (void)t; }
+}  // namespace ember

@@ -1,0 +1,7 @@
+// String command family (being written).
+#include "commands/families.h"
+#include "server/command_table.h"
+
+namespace ember {
+void RegisterStringFamily(CommandTable& t) { (void)t; }
+}  // namespace ember

@@ -1,0 +1,7 @@
+// Tx command family (being written).
+#include "commands/families.h"
+#include "server/command_table.h"
+
+namespace ember {
+void RegisterTxFamily(CommandTable& t) { (void)t; }
+}  // namespace ember

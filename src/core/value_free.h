@@ -1,0 +1,10 @@
+// Destruction and lazy-free effort of external values, by type and encoding. One switch, so adding an
+// encoding means adding one case here (and the compiler's -Wswitch points at it).
+#pragma once
+
+#include "core/object.h"
+
+namespace ember {
+void FreeValue(ObjType type, Encoding enc, void* ptr);
+size_t FreeEffort(const Record* r);
+}  // namespace ember

@@ -1,0 +1,203 @@
+// Client I/O: reading the query buffer, feeding the parser, writing replies. See client.h.
+#include "server/client.h"
+
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/log.h"
+#include "base/time.h"
+#include "server/server.h"
+
+namespace ember {
+
+namespace {
+constexpr size_t kIoBufLen = 16 * 1024;      // PROTO_IOBUF_LEN
+constexpr size_t kMaxWritePerEvent = 64 * 1024 * 1024;  // NET_MAX_WRITES_PER_EVENT
+}  // namespace
+
+Client::Client(Server* s, int fd_, uint64_t id_, std::string addr_, std::string laddr_, bool unix)
+    : server(s), fd(fd_), id(id_), addr(std::move(addr_)), laddr(std::move(laddr_)) {
+  if (unix) flags |= kClientUnixSocket;
+  ctime_ms = last_interaction_ms = UnixMs();
+}
+
+Client::~Client() = default;
+
+void Client::SelectDb(int index) {
+  db_index = index;
+  db = &server->db(index);
+}
+
+size_t Client::MemoryUsage() const {
+  size_t n = querybuf_.capacity() + reply.AllocatedBytes() + sizeof(Client);
+  for (const auto& q : mstate) {
+    for (const auto& a : q.args) n += a.capacity() + sizeof(std::string);
+  }
+  return n;
+}
+
+void Client::CompactQueryBuffer() {
+  if (qpos_ == 0) return;
+  if (qpos_ == querybuf_.size()) {
+    querybuf_.clear();
+  } else {
+    querybuf_.erase(0, qpos_);
+  }
+  qpos_ = 0;
+  // Give back a big buffer once it is idle (Redis's query-buffer resize).
+  if (querybuf_.empty() && querybuf_.capacity() > 32 * 1024) {
+    std::string().swap(querybuf_);
+  }
+}
+
+void Client::OnReadable() {
+  const ServerConfig& cfg = server->cfg();
+  size_t readlen = kIoBufLen;
+  // A big bulk in progress: read the rest of it in one go, as Redis does for PROTO_MBULK_BIG_ARG.
+  size_t need = parser.BytesNeeded();
+  if (need > readlen) readlen = need;
+  size_t old = querybuf_.size();
+  querybuf_.resize(old + readlen);
+  ssize_t n = read(fd, querybuf_.data() + old, readlen);
+  if (n <= 0) {
+    querybuf_.resize(old);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    if (n < 0) {
+      LOG_VERBOSE("Reading from client: %s", std::strerror(errno));
+    } else {
+      LOG_VERBOSE("Client closed connection %s", Describe().c_str());
+    }
+    server->CloseClient(this);
+    return;
+  }
+  querybuf_.resize(old + static_cast<size_t>(n));
+  net_input_bytes += static_cast<uint64_t>(n);
+  server->stats.total_net_input_bytes += static_cast<uint64_t>(n);
+  server->stats.total_reads_processed++;
+  last_interaction_ms = server->cmd_time_ms;
+  if (querybuf_.size() > querybuf_peak_) querybuf_peak_ = querybuf_.size();
+
+  if (QueryBufferBytes() > cfg.client_query_buffer_limit) {
+    std::string head = querybuf_.substr(qpos_, 64);
+    for (auto& ch : head) {
+      if (ch < 32 || ch > 126) ch = '?';
+    }
+    LOG_WARNING("Closing client that reached max query buffer length: %s (qbuf initial bytes: \"%s\")",
+                Describe().c_str(), head.c_str());
+    server->stats.client_query_buffer_limit_disconnections++;
+    server->CloseClient(this);
+    return;
+  }
+  ProcessInput();
+}
+
+void Client::ProcessInput() {
+  const ServerConfig& cfg = server->cfg();
+  proto::ParseLimits limits;
+  limits.max_bulk_len = cfg.proto_max_bulk_len;
+  limits.auth_required = !authenticated && !cfg.requirepass.empty();
+  flags |= kClientInCall;
+  while (!(flags & (kClientCloseAfterReply | kClientCloseAsap | kClientBlocked)) &&
+         qpos_ < querybuf_.size()) {
+    std::string_view buf(querybuf_.data() + qpos_, querybuf_.size() - qpos_);
+    auto res = parser.Parse(buf, limits);
+    if (res.state == proto::RequestParser::State::kNeedMore) break;
+    if (res.state == proto::RequestParser::State::kError) {
+      reply.Error(parser.ErrorText());
+      LOG_VERBOSE("Protocol error (%.*s) from client: %s", static_cast<int>(parser.ErrorText().size()),
+                  parser.ErrorText().data(), Describe().c_str());
+      flags |= kClientCloseAfterReply;
+      qpos_ = querybuf_.size();
+      server->MarkPendingWrite(this);
+      break;
+    }
+    auto args = parser.Args();
+    if (!args.empty()) {
+      server->Dispatch(this, args);
+      limits.auth_required = !authenticated && !cfg.requirepass.empty();
+    }
+    qpos_ += res.consumed;
+  }
+  flags &= ~kClientInCall;
+  CompactQueryBuffer();
+  if (!reply.Empty()) server->MarkPendingWrite(this);
+  if (flags & kClientCloseAsap) server->CloseClientAsync(this);
+}
+
+bool Client::WritePending() {
+  size_t total = 0;
+  while (!reply.Empty()) {
+    struct iovec iov[16];
+    size_t cnt = reply.Peek(iov, 16);
+    ssize_t n = writev(fd, iov, static_cast<int>(cnt));
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EINTR) break;
+      LOG_VERBOSE("Error writing to client: %s", std::strerror(errno));
+      server->CloseClient(this);
+      return false;
+    }
+    reply.Consume(static_cast<size_t>(n));
+    total += static_cast<size_t>(n);
+    net_output_bytes += static_cast<uint64_t>(n);
+    server->stats.total_net_output_bytes += static_cast<uint64_t>(n);
+    if (total >= kMaxWritePerEvent) break;
+  }
+  server->stats.total_writes_processed++;
+  if (total > 0) last_interaction_ms = server->cmd_time_ms;
+  if (reply.Empty()) {
+    reply.ReleaseIdleMemory();
+    if (flags & kClientCloseAfterReply) {
+      server->CloseClient(this);
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string Client::FlagsString() const {
+  std::string f;
+  if (flags & kClientMulti) f += 'x';
+  if (flags & kClientBlocked) f += 'b';
+  if (flags & kClientDirtyCas) f += 'd';
+  if (flags & kClientCloseAfterReply) f += 'c';
+  if (flags & kClientUnixSocket) f += 'U';
+  if (flags & kClientCloseAsap) f += 'A';
+  if (flags & kClientNoEvict) f += 'e';
+  if (f.empty()) f = "N";
+  return f;
+}
+
+std::string Client::Describe() const {
+  return "id=" + std::to_string(id) + " addr=" + addr + " laddr=" + laddr + " fd=" +
+         std::to_string(fd) + " name=" + name;
+}
+
+std::string Client::InfoLine(int64_t now_ms) const {
+  char buf[1024];
+  int sub = static_cast<int>(channels.size());
+  int psub = static_cast<int>(patterns.size());
+  int multi = (flags & kClientMulti) ? static_cast<int>(mstate.size()) : -1;
+  size_t qbuf = QueryBufferBytes();
+  size_t qbuf_free = querybuf_.capacity() - querybuf_.size();
+  size_t omem = reply.AllocatedBytes();
+  std::string ev = "r";
+  if (!reply.Empty()) ev += "w";
+  std::snprintf(
+      buf, sizeof(buf),
+      "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=%d psub=%d "
+      "ssub=0 multi=%d qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=%zu rbs=%zu rbp=%zu obl=%zu "
+      "oll=%zu omem=%zu tot-mem=%zu events=%s cmd=%s user=default redir=-1 resp=%d "
+      "lib-name=%s lib-ver=%s",
+      static_cast<unsigned long long>(id), addr.c_str(), laddr.c_str(), fd, name.c_str(),
+      static_cast<long long>((now_ms - ctime_ms) / 1000),
+      static_cast<long long>((now_ms - last_interaction_ms) / 1000), FlagsString().c_str(),
+      db_index, sub, psub, multi, qbuf, qbuf_free, static_cast<size_t>(0), static_cast<size_t>(0),
+      omem, querybuf_peak_, static_cast<size_t>(0), static_cast<size_t>(0), omem, MemoryUsage(),
+      ev.c_str(), last_cmd.c_str(), resp, lib_name.c_str(), lib_ver.c_str());
+  return buf;
+}
+
+}  // namespace ember

@@ -1,0 +1,161 @@
+// The server: configuration, event loop, listeners, clients, databases, command table, stats, and
+// the cron. One instance per process, driven by the event-loop thread.
+//
+//   main() -> Server::Init() -> Server::Run()
+//     accept      -> Client (client.h)
+//     readable    -> Client::ProcessInput -> Server::Dispatch (dispatch.cc) -> handler
+//     before sleep-> write pending replies, free clients closed asap
+//     cron (hz)   -> clocks, stats samples, client timeouts, memory samples, resize/rehash
+//
+// Thread safety: event-loop thread only, except where a member says otherwise.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "core/database.h"
+#include "core/keyspace_env.h"
+#include "net/event_loop.h"
+#include "server/client.h"
+#include "server/command.h"
+#include "server/command_table.h"
+#include "server/config.h"
+#include "server/stats.h"
+
+namespace ember {
+
+class Server : public KeyspaceObserver {
+ public:
+  explicit Server(Config* config);
+  ~Server() override;
+
+  // Sets up logging, system checks, listeners and databases. Errors are fatal for main().
+  Status Init();
+  // Runs the event loop until SHUTDOWN or a signal.
+  void Run();
+
+  const ServerConfig& cfg() const { return config_->values(); }
+  Config& config() { return *config_; }
+  net::EventLoop& loop() { return *loop_; }
+  const CommandTable& commands() const { return commands_; }
+
+  // ---- databases ----
+  int DatabaseCount() const { return static_cast<int>(dbs_.size()); }
+  Database& db(int i) { return *dbs_[i]; }
+  KeyspaceEnv& env() { return env_; }
+
+  // ---- clients ----
+  const std::map<uint64_t, Client*>& clients() const { return clients_; }
+  Client* FindClient(uint64_t id) const;
+  // Frees now, unless the client is running a command; then it is closed in before-sleep.
+  void CloseClient(Client* c);
+  void CloseClientAsync(Client* c);
+  void MarkPendingWrite(Client* c);
+  // Enforces client-output-buffer-limit on `c`; returns true if it was scheduled for closing.
+  bool CheckOutputBufferLimits(Client* c);
+
+  // ---- commands ----
+  // Runs one parsed command for `c` (arity, auth, MULTI, OOM checks, then the handler).
+  void Dispatch(Client* c, std::span<const std::string_view> args);
+  // Runs a command without the pre-checks (EXEC's queued commands).
+  void Call(Client* c, const CommandSpec* spec, std::span<const std::string_view> args);
+
+  // ---- key-level events (KeyspaceObserver) ----
+  void OnKeyModified(Database& db, std::string_view key) override;
+  void OnKeyExpired(Database& db, std::string_view key) override;
+  void OnKeyEvicted(Database& db, std::string_view key) override;
+  void OnDatabaseFlushed(Database& db) override;
+  // A command changed `key` (Redis's signalModifiedKey + server.dirty++).
+  void KeyModified(Database& db, std::string_view key, uint64_t dirty = 1);
+  // Keyspace notifications (notify-keyspace-events).
+  void NotifyKeyspaceEvent(int type, std::string_view event, std::string_view key, int dbid);
+
+  // ---- WATCH ----
+  void WatchKey(Client* c, int dbid, std::string_view key);
+  void UnwatchAll(Client* c);
+  void TouchWatchedKey(int dbid, std::string_view key);
+  void TouchAllWatchedKeysInDb(int dbid);
+
+  // ---- Pub/Sub ----
+  // Returns the number of clients that received the message.
+  size_t Publish(std::string_view channel, std::string_view message);
+  std::unordered_map<std::string, std::unordered_set<Client*>>& pubsub_channels() {
+    return pubsub_channels_;
+  }
+  std::unordered_map<std::string, std::unordered_set<Client*>>& pubsub_patterns() {
+    return pubsub_patterns_;
+  }
+  void PubsubUnsubscribeAll(Client* c, bool notify);
+
+  // ---- state read by INFO and commands ----
+  ServerStats stats;
+  uint64_t dirty = 0;               // changes since the last save
+  int64_t lastsave_unix = 0;
+  int64_t start_time_ms = 0;
+  int64_t start_monotonic_us = 0;
+  int64_t cmd_time_ms = 0;          // the cached time of the running command
+  uint64_t cron_loops = 0;
+  int hz = 10;                      // effective hz (dynamic-hz may raise it)
+  bool shutdown_asap = false;
+  int shutdown_exit_code = 0;
+  size_t used_memory_startup = 0;
+  uint64_t stat_peak_memory_time = 0;
+  std::string executable;
+  std::string config_file_abs;
+  std::vector<std::string> listen_addrs;
+  int tcp_port = 0;
+  uint64_t next_client_id = 1;
+  size_t blocked_clients = 0;
+  // Sampled every 100 ms by the cron (INFO memory).
+  size_t rss_bytes = 0;
+  struct AllocatorSample {
+    size_t allocated = 0, active = 0, resident = 0, retained = 0, muzzy = 0;
+  } alloc_sample;
+  // Debug toggles.
+  bool active_expire_enabled = true;
+
+  // Prepares shutdown (SHUTDOWN command, SIGTERM): returns false if it must be refused.
+  bool PrepareForShutdown(bool save, bool nosave, std::string* err);
+
+ private:
+  static void AcceptHandler(net::EventLoop* loop, int fd, void* data, int mask);
+  static void ReadHandler(net::EventLoop* loop, int fd, void* data, int mask);
+  static void WriteHandler(net::EventLoop* loop, int fd, void* data, int mask);
+  static int64_t CronTimer(net::EventLoop* loop, net::TimerId id, void* data);
+  static void BeforeSleep(net::EventLoop* loop, void* data);
+  void AcceptClient(int fd, std::string addr, std::string laddr, bool unix_socket);
+  void FreeClient(Client* c);
+  void Cron();
+  void ClientsCron();
+  void HandlePendingWrites();
+  void FreeClientsCloseAsap();
+  bool RejectIfNeeded(Client* c, const CommandSpec* spec, std::span<const std::string_view> args);
+  void ApplyConfigToEnv();
+  void InstallConfigHooks();
+  Status OpenListeners();
+  void SetupSignals();
+
+  Config* config_;
+  std::unique_ptr<net::EventLoop> loop_;
+  std::vector<int> listen_fds_;
+  std::vector<std::unique_ptr<Database>> dbs_;
+  KeyspaceEnv env_;
+  CommandTable commands_;
+  std::map<uint64_t, Client*> clients_;
+  std::vector<Client*> pending_writes_;
+  std::vector<Client*> close_asap_;
+  // WATCH: per db, key -> clients watching it.
+  std::vector<std::unordered_map<std::string, std::vector<Client*>>> watched_;
+  std::unordered_map<std::string, std::unordered_set<Client*>> pubsub_channels_;
+  std::unordered_map<std::string, std::unordered_set<Client*>> pubsub_patterns_;
+};
+
+// Process-wide pointer used by signal handlers and logging of fatal errors.
+extern Server* g_server;
+
+}  // namespace ember
