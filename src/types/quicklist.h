@@ -158,7 +158,8 @@ class Quicklist {
   bool ReplaceAtIndex(long index, std::string_view v);
   // Inserts v before/after the entry `e` last returned by `it`; `it` is reset (Next returns false).
   void Insert(Iterator* it, const QuicklistEntry& e, std::string_view v, bool after);
-  // Replaces the entry `e` last returned by `it`; `it` is reset.
+  // Replaces the entry `e` last returned by `it`; `it` is reset. In place when the node stays within
+  // its limits (or does not grow); otherwise the old element is deleted and v inserted at its index.
   void Replace(Iterator* it, const QuicklistEntry& e, std::string_view v);
   // Deletes up to count elements starting at start (negative from the tail). Returns the number
   // deleted.
