@@ -13,6 +13,10 @@ void RegisterStringFamily(CommandTable& t);
 void RegisterKeysFamily(CommandTable& t);
 void RegisterTxFamily(CommandTable& t);          // MULTI EXEC DISCARD WATCH UNWATCH
 void RegisterPubsubFamily(CommandTable& t);
+void RegisterListFamily(CommandTable& t);        // lists, incl. blocking pops
+void RegisterHashFamily(CommandTable& t);
+void RegisterSetFamily(CommandTable& t);         // sets and SORT
+void RegisterZsetFamily(CommandTable& t);
 
 inline void RegisterAllFamilies(CommandTable& t) {
   RegisterConnectionFamily(t);
@@ -21,6 +25,10 @@ inline void RegisterAllFamilies(CommandTable& t) {
   RegisterKeysFamily(t);
   RegisterTxFamily(t);
   RegisterPubsubFamily(t);
+  RegisterListFamily(t);
+  RegisterHashFamily(t);
+  RegisterSetFamily(t);
+  RegisterZsetFamily(t);
 }
 
 }  // namespace ember

@@ -1,25 +1,43 @@
+// Destruction and lazy-free effort of external values: one dispatch by type; each type's own file
+// (core/<type>_value.cc) knows its encodings.
 #include "core/value_free.h"
 
 #include "base/assert.h"
+#include "core/hash_value.h"
+#include "core/list_value.h"
+#include "core/set_value.h"
+#include "core/zset_value.h"
 
 namespace ember {
 
 void FreeValue(ObjType type, Encoding enc, void* ptr) {
   if (!ptr) return;
-  switch (enc) {
-    case Encoding::kRaw: RawString::Free(static_cast<RawString*>(ptr)); return;
-    case Encoding::kInt:
-    case Encoding::kEmbstr: return;  // stored inside the record
-    default: break;
+  switch (type) {
+    case ObjType::kString:
+      if (enc == Encoding::kRaw) RawString::Free(static_cast<RawString*>(ptr));
+      return;  // int and embstr live inside the record
+    case ObjType::kList: FreeListValue(enc, ptr); return;
+    case ObjType::kHash: FreeHashValue(enc, ptr); return;
+    case ObjType::kSet: FreeSetValue(enc, ptr); return;
+    case ObjType::kZSet: FreeZsetValue(enc, ptr); return;
+    case ObjType::kStream: break;
   }
   EMBER_PANIC("FreeValue: no destructor for type %d encoding %d", static_cast<int>(type),
               static_cast<int>(enc));
 }
 
 size_t FreeEffort(const Record* r) {
-  switch (r->encoding()) {
-    default: return 1;
+  Encoding e = r->encoding();
+  if (e == Encoding::kInt || e == Encoding::kEmbstr) return 1;
+  switch (r->type()) {
+    case ObjType::kString: return 1;
+    case ObjType::kList: return ListFreeEffort(e, r->ptr());
+    case ObjType::kHash: return HashFreeEffort(e, r->ptr());
+    case ObjType::kSet: return SetFreeEffort(e, r->ptr());
+    case ObjType::kZSet: return ZsetFreeEffort(e, r->ptr());
+    case ObjType::kStream: return 1;
   }
+  return 1;
 }
 
 }  // namespace ember

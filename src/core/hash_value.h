@@ -1,0 +1,16 @@
+// Hash values: the data part of the hash type (encodings, conversions, operations), independent of
+// replies and sockets. Being written; see src/commands/hash_family.cc for the commands.
+#pragma once
+
+#include <cstddef>
+
+#include "core/object.h"
+
+namespace ember {
+
+// Frees a hash value of encoding `enc`.
+void FreeHashValue(Encoding enc, void* ptr);
+// Redis's lazy-free effort for this value (1 for compact encodings).
+size_t HashFreeEffort(Encoding enc, const void* ptr);
+
+}  // namespace ember

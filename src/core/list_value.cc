@@ -1,0 +1,13 @@
+#include "core/list_value.h"
+
+#include "base/assert.h"
+
+namespace ember {
+
+void FreeListValue(Encoding enc, void* ptr) {
+  EMBER_PANIC("FreeListValue: encoding %d not built yet", static_cast<int>(enc));
+}
+
+size_t ListFreeEffort(Encoding enc, const void* ptr) { return 1; }
+
+}  // namespace ember

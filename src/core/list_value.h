@@ -1,0 +1,16 @@
+// List values: the data part of the list type (encodings, conversions, operations), independent of
+// replies and sockets. Being written; see src/commands/list_family.cc for the commands.
+#pragma once
+
+#include <cstddef>
+
+#include "core/object.h"
+
+namespace ember {
+
+// Frees a list value of encoding `enc`.
+void FreeListValue(Encoding enc, void* ptr);
+// Redis's lazy-free effort for this value (1 for compact encodings).
+size_t ListFreeEffort(Encoding enc, const void* ptr);
+
+}  // namespace ember

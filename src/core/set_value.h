@@ -1,0 +1,16 @@
+// Set values: the data part of the set type (encodings, conversions, operations), independent of
+// replies and sockets. Being written; see src/commands/set_family.cc for the commands.
+#pragma once
+
+#include <cstddef>
+
+#include "core/object.h"
+
+namespace ember {
+
+// Frees a set value of encoding `enc`.
+void FreeSetValue(Encoding enc, void* ptr);
+// Redis's lazy-free effort for this value (1 for compact encodings).
+size_t SetFreeEffort(Encoding enc, const void* ptr);
+
+}  // namespace ember
