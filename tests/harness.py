@@ -58,14 +58,21 @@ class Server:
         base.update({k: str(v) for k, v in self.config.items()})
         return [f"{k} {v}" for k, v in base.items()]
 
-    def start(self):
+    def start(self, write_conf=True):
+        """Starts the server. With write_conf=False the existing test.conf is reused (a restart
+        after CONFIG REWRITE). A server that does not become ready is stopped before raising."""
         conf = os.path.join(self.dir, "test.conf")
-        with open(conf, "w") as f:
-            f.write("\n".join(self.conf_lines()) + "\n")
+        if write_conf or not os.path.exists(conf):
+            with open(conf, "w") as f:
+                f.write("\n".join(self.conf_lines()) + "\n")
         self.proc = subprocess.Popen([self.binary, conf] + self.extra_args, cwd=self.dir,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         if self.wait:
-            self.wait_ready()
+            try:
+                self.wait_ready()
+            except Exception:
+                self.stop(sig=signal.SIGKILL)
+                raise
         return self
 
     def wait_ready(self, timeout=20.0):
@@ -74,7 +81,8 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.log()}")
             try:
-                r = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=2)
+                r = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=2,
+                                password=self.config.get("requirepass") or None)
                 if r.ping():
                     r.close()
                     return
