@@ -4,6 +4,7 @@
 #include <random>
 
 #include "base/assert.h"
+#include "core/lazyfree.h"
 #include "core/lru.h"
 #include "core/value_free.h"
 
@@ -89,15 +90,18 @@ void Database::FixSlots(Record* old_rec, Record* new_rec) {
   *slot = new_rec;
 }
 
+void Database::FreeExternal(ObjType t, Encoding e, void* ptr, bool lazy) {
+  if (!IsExternal(e)) return;
+  if (lazy && env_->lazyfree) {
+    env_->lazyfree->FreeValue(t, e, ptr);
+  } else {
+    FreeValue(t, e, ptr);
+  }
+}
+
 void Database::FreeRecord(Record* r, bool lazy) {
   Encoding e = r->encoding();
-  if (IsExternal(e)) {
-    if (env_->free_value) {
-      env_->free_value(static_cast<int>(r->type()), static_cast<int>(e), r->ptr(), lazy);
-    } else {
-      FreeValue(r->type(), e, r->ptr());
-    }
-  }
+  if (IsExternal(e)) FreeExternal(r->type(), e, r->ptr(), lazy);
   Record::FreeShell(r);
 }
 
@@ -112,15 +116,8 @@ Record* Database::Set(std::string_view key, const ValueInit& v, bool keep_ttl) {
   Record** slot = main_.Find(key);
   EMBER_CHECK(slot);
   Record* old = *slot;
-  Encoding oe = old->encoding();
-  if (IsExternal(oe)) {
-    if (env_->free_value) {
-      env_->free_value(static_cast<int>(old->type()), static_cast<int>(oe), old->ptr(),
-                       env_->lazyfree_lazy_server_del);
-    } else {
-      FreeValue(old->type(), oe, old->ptr());
-    }
-  }
+  FreeExternal(old->type(), old->encoding(), IsExternal(old->encoding()) ? old->ptr() : nullptr,
+               env_->lazyfree_lazy_server_del);
   bool had_expire = old->has_expire();
   if (had_expire && !keep_ttl) {
     // Drop the TTL: remove from the index first, then rebuild without the expire field.
@@ -213,10 +210,15 @@ void Database::DeleteExpired(Record* r) {
 }
 
 void Database::Clear(bool lazy) {
-  expires_.Clear();
-  if (lazy && env_->free_value) {
-    main_.Clear([this](Record* r) { FreeRecord(r, true); });
+  if (lazy && env_->lazyfree && main_.Size() > 0) {
+    // Hand both tables to the lazy-free thread as they are; start over with empty ones.
+    auto* m = new RecordTable();
+    auto* e = new RecordTable();
+    m->Swap(main_);
+    e->Swap(expires_);
+    env_->lazyfree->FreeTables(m, e);
   } else {
+    expires_.Clear();
     main_.Clear([](Record* r) { Record::Free(r); });
   }
   avg_ttl_ = 0;

@@ -123,6 +123,7 @@ class Database {
   void TouchOnAccess(Record* r);
   void InitLru(Record* r);
   void FreeRecord(Record* r, bool lazy);
+  void FreeExternal(ObjType t, Encoding e, void* ptr, bool lazy);
   void FixSlots(Record* old_rec, Record* new_rec);
 
   int id_;

@@ -10,6 +10,7 @@ namespace ember {
 
 class Database;
 class Record;
+class LazyFree;
 
 // Receives key-level events the server cares about (WATCH invalidation, keyspace notifications,
 // propagation to the AOF). All callbacks run on the event-loop thread, synchronously.
@@ -50,9 +51,8 @@ struct KeyspaceEnv {
   bool lazyfree_lazy_server_del = false;
   KeyspaceStats stats;
   KeyspaceObserver* observer = nullptr;
-  // Frees an external value, maybe on the lazy-free thread when `lazy` and its effort is above the
-  // threshold (set by the server; nullptr frees inline).
-  void (*free_value)(int type, int encoding, void* ptr, bool lazy) = nullptr;
+  // The lazy-free thread (nullptr: everything is freed inline, e.g. in unit tests and fork children).
+  LazyFree* lazyfree = nullptr;
 };
 
 }  // namespace ember

@@ -26,18 +26,23 @@ void FreeValue(ObjType type, Encoding enc, void* ptr) {
               static_cast<int>(enc));
 }
 
-size_t FreeEffort(const Record* r) {
-  Encoding e = r->encoding();
-  if (e == Encoding::kInt || e == Encoding::kEmbstr) return 1;
-  switch (r->type()) {
+size_t ValueFreeEffort(ObjType type, Encoding e, const void* ptr) {
+  if (e == Encoding::kInt || e == Encoding::kEmbstr || !ptr) return 1;
+  switch (type) {
     case ObjType::kString: return 1;
-    case ObjType::kList: return ListFreeEffort(e, r->ptr());
-    case ObjType::kHash: return HashFreeEffort(e, r->ptr());
-    case ObjType::kSet: return SetFreeEffort(e, r->ptr());
-    case ObjType::kZSet: return ZsetFreeEffort(e, r->ptr());
+    case ObjType::kList: return ListFreeEffort(e, ptr);
+    case ObjType::kHash: return HashFreeEffort(e, ptr);
+    case ObjType::kSet: return SetFreeEffort(e, ptr);
+    case ObjType::kZSet: return ZsetFreeEffort(e, ptr);
     case ObjType::kStream: return 1;
   }
   return 1;
+}
+
+size_t FreeEffort(const Record* r) {
+  Encoding e = r->encoding();
+  if (e == Encoding::kInt || e == Encoding::kEmbstr) return 1;
+  return ValueFreeEffort(r->type(), e, r->ptr());
 }
 
 }  // namespace ember

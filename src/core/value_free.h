@@ -7,4 +7,5 @@
 namespace ember {
 void FreeValue(ObjType type, Encoding enc, void* ptr);
 size_t FreeEffort(const Record* r);
+size_t ValueFreeEffort(ObjType type, Encoding enc, const void* ptr);
 }  // namespace ember
