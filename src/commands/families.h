@@ -17,6 +17,7 @@ void RegisterListFamily(CommandTable& t);        // lists, incl. blocking pops
 void RegisterHashFamily(CommandTable& t);
 void RegisterSetFamily(CommandTable& t);         // sets and SORT
 void RegisterZsetFamily(CommandTable& t);
+void RegisterPersistenceFamily(CommandTable& t);  // SAVE BGSAVE LASTSAVE DUMP RESTORE
 
 inline void RegisterAllFamilies(CommandTable& t) {
   RegisterConnectionFamily(t);
@@ -29,6 +30,7 @@ inline void RegisterAllFamilies(CommandTable& t) {
   RegisterHashFamily(t);
   RegisterSetFamily(t);
   RegisterZsetFamily(t);
+  RegisterPersistenceFamily(t);
 }
 
 }  // namespace ember

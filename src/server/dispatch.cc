@@ -78,6 +78,20 @@ void Server::Dispatch(Client* c, std::span<const std::string_view> args) {
     reject(proto::NotAllowedInSubscribeContext(spec->name), spec);
     return;
   }
+  if (env_.loading && !(spec->flags & kCmdLoading)) {
+    reject(proto::kErrLoading, spec);
+    return;
+  }
+  if (rdb_->WritesRefused() &&
+      ((spec->flags & kCmdWrite) || std::string_view(spec->name) == "ping")) {
+    reject(proto::kErrMisconfRdb, spec);
+    return;
+  }
+  const ServerConfig& conf = cfg();
+  if (conf.maxmemory && (spec->flags & kCmdDenyOom) && mem::UsedMemory() > conf.maxmemory) {
+    reject(proto::kErrOom, spec);
+    return;
+  }
   if (c->flags & kClientMulti) {
     if (spec->flags & kCmdNoMulti) {
       reject(proto::kErrNotAllowedInMulti, spec);
@@ -91,11 +105,6 @@ void Server::Dispatch(Client* c, std::span<const std::string_view> args) {
       c->reply.SimpleString(proto::kStatusQueued);
       return;
     }
-  }
-  const ServerConfig& conf = cfg();
-  if (conf.maxmemory && (spec->flags & kCmdDenyOom) && mem::UsedMemory() > conf.maxmemory) {
-    reject(proto::kErrOom, spec);
-    return;
   }
   Call(c, spec, args);
 }

@@ -48,9 +48,22 @@ constexpr const char* kProtectedModeDenied =
     "the server to start accepting connections from the outside.\r\n";
 }  // namespace
 
-Server::Server(Config* config) : config_(config) {
+Server::Server(Config* config) : config_(config), rdb_(std::make_unique<RdbControl>(this)) {
   g_server = this;
   env_.observer = this;
+}
+
+void Server::ServeWhileLoading() {
+  // Redis answers clients every 2 MB / 100 ms of loading (processEventsWhileBlocked).
+  int64_t now = MonotonicUs();
+  if (now - last_loading_events_us_ < 100000) return;
+  last_loading_events_us_ = now;
+  cmd_time_ms = UnixMs();
+  for (int i = 0; i < 4; i++) {
+    if (loop_->ProcessEvents(net::kFileEvents | net::kDontWait) == 0) break;
+  }
+  HandlePendingWrites();
+  FreeClientsCloseAsap();
 }
 
 Server::~Server() {
@@ -156,9 +169,16 @@ Status Server::Init() {
 
   EMBER_RETURN_IF_ERROR(OpenListeners());
   SetupSignals();
+  used_memory_startup = mem::UsedMemory();
+  rdb_->RemoveStaleTempFiles();
+  bool found = false;
+  Status ls = rdb_->Load(&found);
+  if (!ls.ok()) {
+    return Status::Corruption("Fatal error loading the DB (" + cfg().dbfilename +
+                              "): " + ls.message() + ". Exiting.");
+  }
   loop_->SetBeforeSleep(BeforeSleep, this);
   loop_->CreateTimer(1, CronTimer, this);
-  used_memory_startup = mem::UsedMemory();
   return Status::OK();
 }
 
@@ -407,6 +427,7 @@ void Server::Cron() {
   }
   mem::UpdatePeak();
   ClientsCron();
+  rdb_->Cron();
   // Incremental rehashing, 1 ms, only with no child (Redis's databasesCron).
   if (c.activerehashing && !env_.child_active) {
     for (auto& db : dbs_) {

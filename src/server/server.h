@@ -25,6 +25,7 @@
 #include "server/command.h"
 #include "server/command_table.h"
 #include "server/config.h"
+#include "server/rdb_control.h"
 #include "server/stats.h"
 
 namespace ember {
@@ -46,6 +47,11 @@ class Server : public KeyspaceObserver {
 
   // ---- databases ----
   int DatabaseCount() const { return static_cast<int>(dbs_.size()); }
+  std::vector<std::unique_ptr<Database>>& databases() { return dbs_; }
+  // RDB persistence (SAVE, BGSAVE, loading, save points).
+  RdbControl& rdb() { return *rdb_; }
+  // While loading: serve clients (they get -LOADING) every so often.
+  void ServeWhileLoading();
   Database& db(int i) { return *dbs_[i]; }
   KeyspaceEnv& env() { return env_; }
 
@@ -141,6 +147,8 @@ class Server : public KeyspaceObserver {
   void SetupSignals();
 
   Config* config_;
+  std::unique_ptr<RdbControl> rdb_;
+  int64_t last_loading_events_us_ = 0;
   std::unique_ptr<net::EventLoop> loop_;
   std::vector<int> listen_fds_;
   std::vector<std::unique_ptr<Database>> dbs_;
