@@ -265,6 +265,30 @@ class Server:
             pages = int(f.read().split()[1])
         return pages * os.sysconf("SC_PAGE_SIZE")
 
+    def cpu_seconds(self):
+        """CPU time consumed so far by the server process: the sum over its live threads of
+        /proc/PID/task/TID/schedstat (nanoseconds on CPU), falling back to utime+stime from
+        /proc/PID/stat (clock-tick resolution) when schedstat is unavailable. Threads that exit
+        between two readings are not counted, which is fine for long-lived server threads."""
+        pid = self.proc.pid
+        total, seen = 0, False
+        try:
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                try:
+                    with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                        total += int(f.read().split()[0])
+                        seen = True
+                except (OSError, ValueError, IndexError):
+                    pass
+        except OSError:
+            pass
+        if seen:
+            return total / 1e9
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        # after the ")" the fields start at #3 (state); utime is #14, stime #15.
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def log_tail(self, n=30):
         out = []
         for fn in ("server.log", "stderr.log"):

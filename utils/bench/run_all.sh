@@ -9,7 +9,7 @@
 #   --strict  exit 2 when a target is missed (default: report only; exit 1 only on errors)
 #
 # Environment: REDIS_SERVER (reference binary, default redis-server on PATH), BENCH_OUT (directory for
-# the JSON results, default <dir of EMBER_BINARY>/bench), BENCH_TESTS (throughput --tests),
+# the JSON results, default build/bench in the repository), BENCH_TESTS (throughput --tests),
 # BENCH_SHAPES (memory --shapes). See utils/bench/README.md for the method and how to read the output.
 set -u -o pipefail
 
@@ -34,7 +34,8 @@ done
 HERE=$(cd "$(dirname "$0")" && pwd)
 PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
 REDIS=${REDIS_SERVER:-$(command -v redis-server || echo /usr/bin/redis-server)}
-OUT=${BENCH_OUT:-$(dirname "$EMBER")/bench}
+ROOT=$(cd "$HERE/../.." && pwd)
+OUT=${BENCH_OUT:-$ROOT/build/bench}
 
 for bin in "$EMBER" "$REDIS"; do
   if [ ! -x "$bin" ]; then echo "run_all.sh: $bin is not an executable" >&2; exit 1; fi
@@ -43,6 +44,7 @@ for tool in redis-benchmark redis-cli; do
   command -v "$tool" >/dev/null || { echo "run_all.sh: $tool not found (apt-get install redis-tools)" >&2; exit 1; }
 done
 mkdir -p "$OUT"
+rm -f "$OUT/throughput.json" "$OUT/memory.json"
 
 COMMON=(--ember "$EMBER" --redis "$REDIS")
 [ -n "$STRICT" ] && COMMON+=("$STRICT")

@@ -11,6 +11,10 @@ Method
     rounds (A first in even rounds, B first in odd ones). The reported ratio is the MEDIAN of the
     per-round ratios rps(A)/rps(B); the per-server figure is the median rps.
   * Targets: median ratio >= 1.0 at -P 1 and >= 1.2 at -P 16 (other -P levels: no target).
+  * cpu-norm (information, no target): the same paired-median ratio for requests per CPU-second the
+    server process consumed during the run (/proc/PID/stat utime+stime). On a contended machine
+    rps follows the CPU share a server happened to get; requests per CPU-second mostly does not,
+    so when the two disagree, trust cpu-norm for efficiency and rerun for rps.
 
 Usage
   utils/bench/throughput.py --ember build/ember-server [--quick] [--rounds N]
@@ -45,6 +49,9 @@ DEFAULT_TESTS = "set,get,incr,mset"
 # -P level -> minimum median ratio A/B.
 TARGETS = {1: 1.0, 16: 1.2}
 
+# Max/min of the per-round ratios above which a cell is flagged "noisy" (rerun with more rounds).
+NOISY_SPREAD = 1.25
+
 # Probe sizes per pipeline depth (small enough to take well under a second on redis-server).
 PROBE_REQUESTS = {1: 10000, 16: 100000}
 
@@ -57,14 +64,18 @@ def round_requests(n, lo, hi):
 
 
 def run_cell(srv, test, requests, args):
+    """One redis-benchmark run: returns (rps of the test's row, requests per server CPU-second over
+    the whole invocation, including any prefill such as the LPUSH before RPOP)."""
     t_arg, row = TESTS[test]
     srv.check_alive()
+    cpu0 = srv.cpu_seconds()
     rows = lib.run_benchmark(srv.port, t_arg, requests, clients=args.clients,
                              pipeline=args._pipeline, keyspace=args.keyspace,
                              cpu=args.client_cpu, timeout=args.run_timeout)
+    cpu = srv.cpu_seconds() - cpu0
     if row not in rows:
         raise lib.BenchError(f"redis-benchmark gave no {row} row: {sorted(rows)}")
-    return rows[row]["rps"]
+    return rows[row]["rps"], (requests / cpu if cpu > 0 else None)
 
 
 def main(argv=None):
@@ -110,24 +121,27 @@ def main(argv=None):
                 nreq[(test, p)] = args.requests
             else:
                 probe = PROBE_REQUESTS.get(p, 20000 * p)
-                rps = run_cell(srv["B"], test, probe, args)
+                rps, _ = run_cell(srv["B"], test, probe, args)
                 nreq[(test, p)] = round_requests(rps * seconds, 10000, 20000000)
             run_cell(srv["A"], test, min(nreq[(test, p)], PROBE_REQUESTS.get(p, 20000 * p)), args)
             lib.log(f"calibrated {test} -P {p}: -n {nreq[(test, p)]}")
 
         for test, p in cells:
-            results[(test, p)] = {"A": [None] * rounds, "B": [None] * rounds, "order": []}
+            results[(test, p)] = {"A": [None] * rounds, "B": [None] * rounds,
+                                  "cpuA": [None] * rounds, "cpuB": [None] * rounds, "order": []}
         for r, order in enumerate(lib.round_orders(rounds)):
             for test, p in cells:
                 args._pipeline = p
                 res = results[(test, p)]
                 for who in order:
-                    res[who][r] = run_cell(srv[who], test, nreq[(test, p)], args)
+                    res[who][r], res["cpu" + who][r] = run_cell(srv[who], test, nreq[(test, p)], args)
                 res["order"].append("".join(order))
                 ratio = res["A"][r] / res["B"][r] if res["B"][r] else None
+                cratio = lib.paired_ratios([res["cpuA"][r]], [res["cpuB"][r]])[0]
                 lib.log(f"round {r + 1}/{rounds} {test:>10} -P {p:<2} "
                         f"{args.name_a} {res['A'][r]:>12,.0f}  {args.name_b} {res['B'][r]:>12,.0f}"
-                        f"  ratio {lib.fmt_ratio(ratio)}  ({'->'.join(order)})")
+                        f"  ratio {lib.fmt_ratio(ratio)}  cpu-norm {lib.fmt_ratio(cratio)}"
+                        f"  ({'->'.join(order)})")
     finally:
         for s in srv.values():
             s.stop()
@@ -142,26 +156,36 @@ def main(argv=None):
         target = TARGETS.get(p)
         verdict = lib.pass_fail(med, target)
         failed |= verdict == "FAIL"
+        cratios = lib.paired_ratios(res["cpuA"], res["cpuB"])
+        cmed = lib.median(cratios)
         table.append([test.upper(), p, f"{nreq[(test, p)]:,}", lib.fmt_num(lib.median(res["A"])),
                       lib.fmt_num(lib.median(res["B"])), lib.fmt_ratio(med),
                       f"{lib.fmt_ratio(lo)}..{lib.fmt_ratio(hi)}",
-                      "-" if target is None else f">={target:.1f}", verdict])
+                      "-" if target is None else f">={target:.1f}", verdict, lib.fmt_ratio(cmed),
+                      "noisy" if lo and hi / lo > NOISY_SPREAD else ""])
         for r, (ra, rb, ratio) in enumerate(zip(res["A"], res["B"], ratios)):
             first = args.name_a if res["order"][r][0] == "A" else args.name_b
             pairs_table.append([test.upper(), p, r + 1, first,
-                                lib.fmt_num(ra), lib.fmt_num(rb), lib.fmt_ratio(ratio)])
+                                lib.fmt_num(ra), lib.fmt_num(rb), lib.fmt_ratio(ratio),
+                                lib.fmt_num(res["cpuA"][r]), lib.fmt_num(res["cpuB"][r]),
+                                lib.fmt_ratio(cratios[r])])
         out_cells.append({"test": test, "pipeline": p, "requests": nreq[(test, p)],
                           "rps_a": res["A"], "rps_b": res["B"], "ratios": ratios,
                           "order": res["order"], "median_rps_a": lib.median(res["A"]),
                           "median_rps_b": lib.median(res["B"]), "median_ratio": med,
-                          "target": target, "verdict": verdict})
+                          "target": target, "verdict": verdict,
+                          "req_per_cpu_s_a": res["cpuA"], "req_per_cpu_s_b": res["cpuB"],
+                          "cpu_norm_ratios": cratios, "median_cpu_norm_ratio": cmed,
+                          "noisy": bool(lo and hi / lo > NOISY_SPREAD)})
 
     a, b = args.name_a, args.name_b
     lib.print_table(f"throughput pairs ({a} vs {b})",
-                    ["test", "-P", "round", "first", f"{a} rps", f"{b} rps", "ratio"], pairs_table)
+                    ["test", "-P", "round", "first", f"{a} rps", f"{b} rps", "ratio",
+                     f"{a} req/cpu-s", f"{b} req/cpu-s", "cpu-norm"], pairs_table)
     lib.print_table(f"throughput: {a} / {b}, median of {rounds} paired rounds, "
                     f"-c {args.clients} -r {args.keyspace}",
-                    ["test", "-P", "-n", f"{a} rps", f"{b} rps", "ratio", "min..max", "target", "result"],
+                    ["test", "-P", "-n", f"{a} rps", f"{b} rps", "ratio", "min..max", "target", "result",
+                     "cpu-norm", "note"],
                     table)
     elapsed = time.monotonic() - started
     print(f"\n{len(cells)} cells x {rounds} rounds in {elapsed:.0f}s; "
