@@ -89,11 +89,15 @@ def main(argv=None):
     ap.add_argument("--seconds", type=float, default=None,
                     help="target duration of one run on B (default 3, --quick 1.5)")
     ap.add_argument("--requests", type=int, default=None, help="fixed -n (skips calibration)")
+    ap.add_argument("--budget", type=float, default=None,
+                    help="no new round starts once it would end past this many seconds "
+                         "(default 600, --quick 240; at least one round always runs)")
     ap.add_argument("--run-timeout", type=float, default=120.0, help="limit for one run (s)")
     args = ap.parse_args(argv)
 
     rounds = args.rounds or (3 if args.quick else 5)
     seconds = args.seconds or (1.5 if args.quick else 3.0)
+    budget = args.budget or (240.0 if args.quick else 600.0)
     tests = [t.strip().lower() for t in args.tests.split(",") if t.strip()]
     bad = [t for t in tests if t not in TESTS]
     if bad:
@@ -122,26 +126,45 @@ def main(argv=None):
             else:
                 probe = PROBE_REQUESTS.get(p, 20000 * p)
                 rps, _ = run_cell(srv["B"], test, probe, args)
-                nreq[(test, p)] = round_requests(rps * seconds, 10000, 20000000)
+                nreq[(test, p)] = round_requests(rps * seconds, 5000, 20000000)
             run_cell(srv["A"], test, min(nreq[(test, p)], PROBE_REQUESTS.get(p, 20000 * p)), args)
             lib.log(f"calibrated {test} -P {p}: -n {nreq[(test, p)]}")
 
         for test, p in cells:
-            results[(test, p)] = {"A": [None] * rounds, "B": [None] * rounds,
-                                  "cpuA": [None] * rounds, "cpuB": [None] * rounds, "order": []}
+            results[(test, p)] = {"A": [], "B": [], "cpuA": [], "cpuB": [], "order": [], "n": []}
+        rounds_done, last_round_s = 0, 0.0
         for r, order in enumerate(lib.round_orders(rounds)):
+            elapsed = time.monotonic() - started
+            if r > 0 and elapsed + last_round_s > budget:
+                lib.log(f"time budget {budget:.0f}s reached: stopping after {r} of {rounds} rounds")
+                break
+            t_round = time.monotonic()
             for test, p in cells:
                 args._pipeline = p
                 res = results[(test, p)]
+                n = nreq[(test, p)]
+                got = {}
                 for who in order:
-                    res[who][r], res["cpu" + who][r] = run_cell(srv[who], test, nreq[(test, p)], args)
+                    got[who] = run_cell(srv[who], test, n, args)
+                for who in ("A", "B"):
+                    res[who].append(got[who][0])
+                    res["cpu" + who].append(got[who][1])
                 res["order"].append("".join(order))
+                res["n"].append(n)
                 ratio = res["A"][r] / res["B"][r] if res["B"][r] else None
                 cratio = lib.paired_ratios([res["cpuA"][r]], [res["cpuB"][r]])[0]
-                lib.log(f"round {r + 1}/{rounds} {test:>10} -P {p:<2} "
+                lib.log(f"round {r + 1}/{rounds} {test:>10} -P {p:<2} -n {n:<8} "
                         f"{args.name_a} {res['A'][r]:>12,.0f}  {args.name_b} {res['B'][r]:>12,.0f}"
                         f"  ratio {lib.fmt_ratio(ratio)}  cpu-norm {lib.fmt_ratio(cratio)}"
                         f"  ({'->'.join(order)})")
+                # The machine's load drifts: when B's run strayed far from the intended duration,
+                # re-size -n for the next round (both servers of a pair always share the same -n).
+                if not args.requests and res["B"][r]:
+                    took = n / res["B"][r]
+                    if took > 2 * seconds or took < 0.5 * seconds:
+                        nreq[(test, p)] = round_requests(res["B"][r] * seconds, 5000, 20000000)
+            rounds_done = r + 1
+            last_round_s = time.monotonic() - t_round
     finally:
         for s in srv.values():
             s.stop()
@@ -158,18 +181,18 @@ def main(argv=None):
         failed |= verdict == "FAIL"
         cratios = lib.paired_ratios(res["cpuA"], res["cpuB"])
         cmed = lib.median(cratios)
-        table.append([test.upper(), p, f"{nreq[(test, p)]:,}", lib.fmt_num(lib.median(res["A"])),
+        table.append([test.upper(), p, f"{int(lib.median(res['n'])):,}", lib.fmt_num(lib.median(res["A"])),
                       lib.fmt_num(lib.median(res["B"])), lib.fmt_ratio(med),
                       f"{lib.fmt_ratio(lo)}..{lib.fmt_ratio(hi)}",
                       "-" if target is None else f">={target:.1f}", verdict, lib.fmt_ratio(cmed),
                       "noisy" if lo and hi / lo > NOISY_SPREAD else ""])
         for r, (ra, rb, ratio) in enumerate(zip(res["A"], res["B"], ratios)):
             first = args.name_a if res["order"][r][0] == "A" else args.name_b
-            pairs_table.append([test.upper(), p, r + 1, first,
+            pairs_table.append([test.upper(), p, r + 1, first, f"{res['n'][r]:,}",
                                 lib.fmt_num(ra), lib.fmt_num(rb), lib.fmt_ratio(ratio),
                                 lib.fmt_num(res["cpuA"][r]), lib.fmt_num(res["cpuB"][r]),
                                 lib.fmt_ratio(cratios[r])])
-        out_cells.append({"test": test, "pipeline": p, "requests": nreq[(test, p)],
+        out_cells.append({"test": test, "pipeline": p, "requests": res["n"],
                           "rps_a": res["A"], "rps_b": res["B"], "ratios": ratios,
                           "order": res["order"], "median_rps_a": lib.median(res["A"]),
                           "median_rps_b": lib.median(res["B"]), "median_ratio": med,
@@ -180,18 +203,18 @@ def main(argv=None):
 
     a, b = args.name_a, args.name_b
     lib.print_table(f"throughput pairs ({a} vs {b})",
-                    ["test", "-P", "round", "first", f"{a} rps", f"{b} rps", "ratio",
+                    ["test", "-P", "round", "first", "-n", f"{a} rps", f"{b} rps", "ratio",
                      f"{a} req/cpu-s", f"{b} req/cpu-s", "cpu-norm"], pairs_table)
-    lib.print_table(f"throughput: {a} / {b}, median of {rounds} paired rounds, "
+    lib.print_table(f"throughput: {a} / {b}, median of {rounds_done} paired rounds, "
                     f"-c {args.clients} -r {args.keyspace}",
                     ["test", "-P", "-n", f"{a} rps", f"{b} rps", "ratio", "min..max", "target", "result",
                      "cpu-norm", "note"],
                     table)
     elapsed = time.monotonic() - started
-    print(f"\n{len(cells)} cells x {rounds} rounds in {elapsed:.0f}s; "
+    print(f"\n{len(cells)} cells x {rounds_done} rounds in {elapsed:.0f}s; "
           f"{a}={args.ember}  {b}={args.redis}")
     payload = {"server_a": {"name": a, "binary": args.ember}, "server_b": {"name": b, "binary": args.redis},
-               "rounds": rounds, "clients": args.clients, "keyspace": args.keyspace,
+               "rounds": rounds_done, "rounds_requested": rounds, "clients": args.clients, "keyspace": args.keyspace,
                "cells": out_cells, "elapsed_s": round(elapsed, 1), "all_pass": not failed}
     lib.write_json_file(args.json_out, "throughput", payload)
     lib.emit_json("throughput", payload)
