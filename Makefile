@@ -21,7 +21,7 @@ endif
 OPT ?= -O2
 CXXFLAGS := -std=c++20 $(OPT) -g -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
             -pthread -Isrc -I/usr/include/liblzf -MMD -MP
-LDLIBS := -luring -lxxhash -llz4 -llzf -pthread -ldl
+LDLIBS := -luring -lxxhash -llz4 -llzf -lcrypto -pthread -ldl
 ALLOC_LIB := -ljemalloc
 DEFS := -DEMBER_HAVE_JEMALLOC=1
 

@@ -9,6 +9,7 @@
 #   libxxhash-dev           XXH3 for the keyspace and value hash tables
 #   liblz4-dev              in-memory compression of interior quicklist nodes
 #   liblzf-dev              LZF string compression in RDB files (Redis file compatibility)
+#   libssl-dev              SHA-1 (libcrypto) for DEBUG DIGEST, computed as Redis computes it
 #   libgtest-dev libgmock-dev  unit tests
 #   libhiredis-dev          test and benchmark client
 #   redis-server redis-tools   interop tests and benchmarks (redis-server, redis-cli, redis-benchmark,
@@ -16,7 +17,7 @@
 #   python3-redis           integration tests (Debian's /usr/bin/python3 has it)
 #   clang libclang-rt-14-dev   libFuzzer targets (make fuzz)
 set -euo pipefail
-PKGS=(g++ make pkg-config libjemalloc-dev liburing-dev libxxhash-dev liblz4-dev liblzf-dev
+PKGS=(g++ make pkg-config libjemalloc-dev liburing-dev libxxhash-dev liblz4-dev liblzf-dev libssl-dev
       libgtest-dev libgmock-dev libhiredis-dev redis-server redis-tools python3-redis)
 if [ "${1:-}" = "--fuzz" ]; then PKGS+=(clang libclang-rt-14-dev); fi
 missing=()
