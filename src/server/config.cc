@@ -14,6 +14,7 @@
 // (2) copy the whole ServerConfig, then parse and store each value, restoring the copy on the first
 // bad value; (3) run each distinct apply hook of the rows whose value changed; on a hook failure
 // restore the copy and run the hooks again so the server follows the old values.
+#include "base/split_args.h"
 #include "server/config.h"
 
 #include <glob.h>
@@ -44,120 +45,6 @@ int HexVal(char c) {
 bool IsSplitSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\0'; }
 }  // namespace
 
-bool SplitConfigArgs(std::string_view line, std::vector<std::string>* out) {
-  out->clear();
-  size_t i = 0, n = line.size();
-  while (true) {
-    while (i < n && std::isspace(static_cast<unsigned char>(line[i]))) i++;
-    if (i >= n) return true;
-    std::string cur;
-    bool inq = false, insq = false, done = false;
-    while (!done) {
-      if (inq) {
-        if (i >= n) return false;  // unterminated "
-        char c = line[i];
-        if (c == '\\' && i + 3 < n && line[i + 1] == 'x' && IsHex(line[i + 2]) &&
-            IsHex(line[i + 3])) {
-          cur += static_cast<char>(HexVal(line[i + 2]) * 16 + HexVal(line[i + 3]));
-          i += 3;
-        } else if (c == '\\' && i + 1 < n) {
-          i++;
-          switch (line[i]) {
-            case 'n':
-              cur += '\n';
-              break;
-            case 'r':
-              cur += '\r';
-              break;
-            case 't':
-              cur += '\t';
-              break;
-            case 'b':
-              cur += '\b';
-              break;
-            case 'a':
-              cur += '\a';
-              break;
-            default:
-              cur += line[i];
-              break;
-          }
-        } else if (c == '"') {
-          // A closing quote must be followed by a space or the end.
-          if (i + 1 < n && !std::isspace(static_cast<unsigned char>(line[i + 1]))) return false;
-          done = true;
-        } else {
-          cur += c;
-        }
-      } else if (insq) {
-        if (i >= n) return false;
-        char c = line[i];
-        if (c == '\\' && i + 1 < n && line[i + 1] == '\'') {
-          i++;
-          cur += '\'';
-        } else if (c == '\'') {
-          if (i + 1 < n && !std::isspace(static_cast<unsigned char>(line[i + 1]))) return false;
-          done = true;
-        } else {
-          cur += c;
-        }
-      } else {
-        if (i >= n) break;
-        char c = line[i];
-        if (IsSplitSpace(c)) {
-          done = true;
-        } else if (c == '"') {
-          inq = true;
-        } else if (c == '\'') {
-          insq = true;
-        } else {
-          cur += c;
-        }
-      }
-      if (i < n) i++;
-    }
-    out->push_back(std::move(cur));
-  }
-}
-
-std::string QuoteConfigArg(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      default:
-        if (std::isprint(c)) {
-          out += static_cast<char>(c);
-        } else {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-          out += buf;
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
 
 bool ParseMemory(std::string_view s, uint64_t* out) {
   size_t d = 0;
@@ -381,7 +268,7 @@ CommandLine ParseCommandLine(int argc, const char* const* argv) {
       opts += a + 2;
       opts += ' ';
       std::vector<std::string> parts;
-      bool ok = SplitConfigArgs(a, &parts);
+      bool ok = SplitArgs(a, &parts);
       if (ok && parts.size() == 1) {
         // Only a name (`--port`): its value follows. `--save` directly before another `--name`
         // or at the end means `--save ""`.
@@ -398,7 +285,7 @@ CommandLine ParseCommandLine(int argc, const char* const* argv) {
         last_has_value = true;  // "--port 6380" in one argument
       }
     } else {
-      opts += QuoteConfigArg(a);
+      opts += QuoteArg(a);
       opts += ' ';
       last_has_value = true;
     }
@@ -482,7 +369,7 @@ Status Config::LoadText(std::string_view text, LoadState& st) {
     pos = nl + 1;
     linenum++;
     if (line.empty() || line[0] == '#') continue;
-    if (!SplitConfigArgs(line, &argv))
+    if (!SplitArgs(line, &argv))
       return FatalConfigError(linenum, line, "Unbalanced quotes in configuration line");
     if (argv.empty()) continue;
     std::string name = ToLower(argv[0]);
@@ -496,7 +383,7 @@ Status Config::LoadText(std::string_view text, LoadState& st) {
       std::vector<std::string> args(argv.begin() + 1, argv.end());
       if (multi && args.size() == 1 && !args[0].empty()) {
         std::vector<std::string> split;
-        if (!SplitConfigArgs(args[0], &split))
+        if (!SplitArgs(args[0], &split))
           return FatalConfigError(linenum, line, "Unbalanced quotes in configuration line");
         args = std::move(split);
       }

@@ -247,12 +247,7 @@ struct CommandLine {
 };
 CommandLine ParseCommandLine(int argc, const char* const* argv);
 
-// Redis's sdssplitargs: split a line into arguments honouring "double quotes" (with \n \r \t \b \a
-// \xHH and \<char> escapes) and 'single quotes' (with \'). A closing quote must be followed by a
-// space or the end. Returns false on unbalanced quotes.
-bool SplitConfigArgs(std::string_view line, std::vector<std::string>* out);
-// Redis's sdscatrepr: "quoted" text with escapes, for config files and command-line text.
-std::string QuoteConfigArg(std::string_view s);
+// Splitting and quoting follow Redis's rules: base/split_args.h (SplitArgs, QuoteArg).
 // Redis's memtoull: digits with an optional unit (b, k, kb, m, mb, g, gb; case-insensitive).
 bool ParseMemory(std::string_view s, uint64_t* out);
 // CONFIG REWRITE's memory text: "1gb", "64mb", "16kb" when an exact multiple, else plain bytes.

@@ -30,6 +30,7 @@
 #include <set>
 
 #include "base/strutil.h"
+#include "base/split_args.h"
 #include "server/config_internal.h"
 
 namespace ember {
@@ -84,7 +85,7 @@ void ReadOld(std::string_view content, RewriteState& st) {
       st.lines.push_back(std::move(line));
       continue;
     }
-    if (!SplitConfigArgs(line, &argv) || argv.empty()) {
+    if (!SplitArgs(line, &argv) || argv.empty()) {
       st.lines.push_back("# ??? " + line);
       continue;
     }
@@ -107,7 +108,7 @@ std::vector<RewriteLine> RewriteLinesFor(const ConfigRow& row, const ServerConfi
       const std::string& v = cfg.*row.str_field;
       // An "unset" string must be absent from the file to stay unset.
       if ((row.flags & kConfigEmptyIsNull) && v.empty()) return {};
-      line += QuoteConfigArg(v);
+      line += QuoteArg(v);
       break;
     }
     case ConfigType::kMemory:

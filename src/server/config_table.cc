@@ -15,6 +15,7 @@
 #include <type_traits>
 #include <unordered_map>
 
+#include "base/split_args.h"
 #include "base/strutil.h"
 #include "server/config_internal.h"
 
@@ -335,7 +336,7 @@ std::string GetDir(const ServerConfig& c) {
   return c.dir;
 }
 std::vector<RewriteLine> RewriteDir(const ConfigRow&, const ServerConfig& c) {
-  return {{"dir " + QuoteConfigArg(GetDir(c)), true}};
+  return {{"dir " + QuoteArg(GetDir(c)), true}};
 }
 
 const char* kClientClassNames[kClientClassCount] = {"normal", "slave", "pubsub"};
@@ -448,7 +449,7 @@ std::string GetNotifyKeyspaceEvents(const ServerConfig& c) {
   return KeyspaceEventsFlagsToString(c.notify_keyspace_events);
 }
 std::vector<RewriteLine> RewriteNotifyKeyspaceEvents(const ConfigRow&, const ServerConfig& c) {
-  return {{"notify-keyspace-events " + QuoteConfigArg(GetNotifyKeyspaceEvents(c)),
+  return {{"notify-keyspace-events " + QuoteArg(GetNotifyKeyspaceEvents(c)),
            c.notify_keyspace_events != 0}};
 }
 

@@ -2,6 +2,7 @@
 // string, special), Redis's exact error texts, CONFIG GET globbing over names and aliases, atomic
 // CONFIG SET with rollback and hooks, config-file / command-line loading with Redis's fatal error
 // format, unimplemented-directive warnings, CONFIG REWRITE, and the shipped redis.conf.
+#include "base/split_args.h"
 #include "server/config.h"
 
 #include <gmock/gmock.h>
@@ -722,17 +723,17 @@ TEST(ConfigCommandLine, ErrorsPointAfterTheFile) {
 
 TEST(ConfigSplitArgs, QuotesAndEscapesLikeSdssplitargs) {
   std::vector<std::string> a;
-  ASSERT_TRUE(SplitConfigArgs("  set \"a b\" 'c d'  e\\n ", &a));
+  ASSERT_TRUE(SplitArgs("  set \"a b\" 'c d'  e\\n ", &a));
   EXPECT_THAT(a, ::testing::ElementsAre("set", "a b", "c d", "e\\n"));
-  ASSERT_TRUE(SplitConfigArgs("\"\\x41\\n\\t\\\"\" 'it\\'s' \"\"", &a));
+  ASSERT_TRUE(SplitArgs("\"\\x41\\n\\t\\\"\" 'it\\'s' \"\"", &a));
   EXPECT_THAT(a, ::testing::ElementsAre("A\n\t\"", "it's", ""));
-  ASSERT_TRUE(SplitConfigArgs("a\"b c\"d", &a) == false);  // closing quote needs a space after
-  EXPECT_FALSE(SplitConfigArgs("\"abc", &a));
-  EXPECT_FALSE(SplitConfigArgs("'abc", &a));
-  ASSERT_TRUE(SplitConfigArgs("", &a));
+  ASSERT_TRUE(SplitArgs("a\"b c\"d", &a) == false);  // closing quote needs a space after
+  EXPECT_FALSE(SplitArgs("\"abc", &a));
+  EXPECT_FALSE(SplitArgs("'abc", &a));
+  ASSERT_TRUE(SplitArgs("", &a));
   EXPECT_TRUE(a.empty());
-  EXPECT_EQ(QuoteConfigArg("a \"b\"\\\n\x01"), "\"a \\\"b\\\"\\\\\\n\\x01\"");
-  ASSERT_TRUE(SplitConfigArgs(QuoteConfigArg("x \"y\"\n\x7f"), &a));
+  EXPECT_EQ(QuoteArg("a \"b\"\\\n\x01"), "\"a \\\"b\\\"\\\\\\n\\x01\"");
+  ASSERT_TRUE(SplitArgs(QuoteArg("x \"y\"\n\x7f"), &a));
   EXPECT_THAT(a, ::testing::ElementsAre("x \"y\"\n\x7f"));
 }
 
