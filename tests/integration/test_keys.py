@@ -292,6 +292,21 @@ class KeysTest(ServerTestCase):
                          b"+HELP\r\n"
                          b"+    Prints this help.\r\n")
 
+    def test_object_encoding_of_small_aggregates(self):
+        self.assertEqual(self.call("RPUSH", "l", "a", "b"), integer(2))
+        enc = self.call("OBJECT", "ENCODING", "l")
+        if target_is_redis():
+            self.assertEqual(enc, bulk("quicklist"))          # 7.0; 7.2 uses a plain listpack for small lists
+        else:
+            self.assertEqual(enc, bulk("listpack"))
+        r = self.call("SADD", "ints", "1", "2")
+        if r.startswith(b"-ERR unknown command"):
+            self.skipTest("sets not implemented yet")
+        self.assertEqual(self.call("OBJECT", "ENCODING", "ints"), bulk("intset"))
+        self.assertEqual(self.call("SADD", "strs", "a", "b"), integer(2))
+        self.assertEqual(self.call("OBJECT", "ENCODING", "strs"),
+                         bulk("hashtable") if target_is_redis() else bulk("listpack"))   # 7.2: small listpack sets
+
     def test_object_idletime_grows_and_is_reset_by_access(self):
         self.assertEqual(self.call("SET", "s", "v"), OK)
         self.assertTrue(wait_until(lambda: self.call("OBJECT", "IDLETIME", "s") != integer(0), 4),
