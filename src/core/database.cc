@@ -105,25 +105,42 @@ void Database::FreeRecord(Record* r, bool lazy) {
   Record::FreeShell(r);
 }
 
-Record* Database::Set(std::string_view key, const ValueInit& v, bool keep_ttl) {
+Record* Database::Set(std::string_view key, const ValueInit& v, bool keep_ttl, bool* created) {
+  // One hash for the common cases: phase one of the insert either finds room for a new key or
+  // hands back the slot of the existing one.
   RecordTable::InsertPosition pos;
-  if (main_.FindPositionForInsert(key, &pos)) {
-    Record* r = Record::New(key, v);
-    InitLru(r);
-    main_.InsertAtPosition(pos, r);
-    return r;
+  Record** slot = nullptr;
+  if (!main_.FindPositionForInsert(key, &pos, &slot)) {
+    Record* old = *slot;
+    if (!IsExpired(old) || env_->loading) {
+      if (created) *created = false;
+      return Overwrite(slot, old, v, keep_ttl);
+    }
+    // Redis's lookupKeyWrite deletes a logically expired key first (counted and notified), so the
+    // new value starts without the stale TTL even with KEEPTTL.
+    DeleteExpired(old);
+    bool fresh = main_.FindPositionForInsert(key, &pos);
+    EMBER_CHECK(fresh);
   }
-  Record** slot = main_.Find(key);
-  EMBER_CHECK(slot);
-  Record* old = *slot;
-  FreeExternal(old->type(), old->encoding(), IsExternal(old->encoding()) ? old->ptr() : nullptr,
-               env_->lazyfree_lazy_server_del);
+  if (created) *created = true;
+  Record* r = Record::New(key, v);
+  InitLru(r);
+  main_.InsertAtPosition(pos, r);
+  return r;
+}
+
+Record* Database::Overwrite(Record** slot, Record* old, const ValueInit& v, bool keep_ttl) {
+  // The write lookup Redis does before overwriting bumps LRU/LFU; the new value keeps the bits.
+  TouchOnAccess(old);
+  if (IsExternal(old->encoding())) {
+    FreeExternal(old->type(), old->encoding(), old->ptr(), env_->lazyfree_lazy_server_del);
+  }
+  std::string_view key = old->key();
   bool had_expire = old->has_expire();
   if (had_expire && !keep_ttl) {
     // Drop the TTL: remove from the index first, then rebuild without the expire field.
     expires_.Delete(key);
-    ValueInit nv = v;
-    Record* r = Record::New(key, nv);
+    Record* r = Record::New(key, v);
     r->set_lru(old->lru());
     Record::FreeShell(old);
     *slot = r;
@@ -133,7 +150,7 @@ Record* Database::Set(std::string_view key, const ValueInit& v, bool keep_ttl) {
   if (r != old) {
     *slot = r;
     if (had_expire) {
-      Record** es = expires_.Find(key);
+      Record** es = expires_.Find(r->key());
       EMBER_CHECK(es);
       *es = r;
     }

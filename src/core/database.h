@@ -65,8 +65,12 @@ class Database {
   // Adds a key that must not exist. Returns the new record (LRU/LFU initialised).
   Record* Add(std::string_view key, const ValueInit& v);
   // Creates or overwrites `key` with `v`. Keeps the TTL if keep_ttl, else removes it. The old
-  // value is freed (lazily per lazyfree-lazy-server-del). Returns the record.
-  Record* Set(std::string_view key, const ValueInit& v, bool keep_ttl = false);
+  // value is freed (lazily per lazyfree-lazy-server-del). An existing key is touched (LRU/LFU) as
+  // Redis's write lookup does; a logically expired one is deleted as expired first (unless
+  // loading). Hashes the key once when it is new or live. *created (if given) tells whether the
+  // key was added. Returns the record.
+  Record* Set(std::string_view key, const ValueInit& v, bool keep_ttl = false,
+              bool* created = nullptr);
   // Replaces the value of an existing record, keeping key, TTL and LRU. The old external value
   // must already have been freed or taken over by the caller. Returns the (maybe moved) record.
   Record* ReplaceValue(Record* r, const ValueInit& v);
@@ -125,6 +129,7 @@ class Database {
   void FreeRecord(Record* r, bool lazy);
   void FreeExternal(ObjType t, Encoding e, void* ptr, bool lazy);
   void FixSlots(Record* old_rec, Record* new_rec);
+  Record* Overwrite(Record** slot, Record* old, const ValueInit& v, bool keep_ttl);
 
   int id_;
   KeyspaceEnv* env_;

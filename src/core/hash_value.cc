@@ -10,4 +10,8 @@ void FreeHashValue(Encoding enc, void* ptr) {
 
 size_t HashFreeEffort(Encoding enc, const void* ptr) { return 1; }
 
+void* DupHashValue(Encoding enc, const void* ptr) {
+  EMBER_PANIC("DupHashValue: encoding %d not built yet", static_cast<int>(enc));
+}
+
 }  // namespace ember

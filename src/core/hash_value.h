@@ -12,5 +12,7 @@ namespace ember {
 void FreeHashValue(Encoding enc, void* ptr);
 // Redis's lazy-free effort for this value (1 for compact encodings).
 size_t HashFreeEffort(Encoding enc, const void* ptr);
+// A deep copy of a hash value (COPY); the copy has the same encoding and is owned by the caller.
+void* DupHashValue(Encoding enc, const void* ptr);
 
 }  // namespace ember

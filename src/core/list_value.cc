@@ -10,4 +10,8 @@ void FreeListValue(Encoding enc, void* ptr) {
 
 size_t ListFreeEffort(Encoding enc, const void* ptr) { return 1; }
 
+void* DupListValue(Encoding enc, const void* ptr) {
+  EMBER_PANIC("DupListValue: encoding %d not built yet", static_cast<int>(enc));
+}
+
 }  // namespace ember

@@ -157,20 +157,25 @@ Record* Record::WithExpire(Record* r, bool has_expire, int64_t expire_ms) {
   if (r->has_expire() == has_expire) {
     if (!has_expire || r->set_expire_ms(expire_ms)) return r;
   }
-  ValueInit v;
-  v.type = r->type();
-  v.encoding = r->encoding();
-  switch (v.encoding) {
-    case Encoding::kInt: v.i = r->int_value(); break;
-    case Encoding::kEmbstr: v.s = r->embstr(); break;
-    default: v.ptr = r->ptr(); break;
-  }
+  ValueInit v = r->Value();
   std::string_view key = r->key();
   // Build into a fresh allocation: the key and embedded value alias the old one.
   auto* p = static_cast<uint8_t*>(mem::Allocate(TotalSize(key.size(), v, has_expire, expire_ms)));
   Record* n = Build(p, key, r->lru(), v, has_expire, expire_ms);
   mem::Free(r);
   return n;
+}
+
+ValueInit Record::Value() const {
+  ValueInit v;
+  v.type = type();
+  v.encoding = encoding();
+  switch (v.encoding) {
+    case Encoding::kInt: v.i = int_value(); break;
+    case Encoding::kEmbstr: v.s = embstr(); break;
+    default: v.ptr = ptr(); break;
+  }
+  return v;
 }
 
 std::string_view Record::StringValue(char* buf) const {

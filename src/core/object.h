@@ -170,6 +170,10 @@ class Record {
     return static_cast<T*>(ptr());
   }
 
+  // The value as a ValueInit: int by value, embstr as a view into this record, anything else by
+  // its pointer (nothing is copied; ownership stays with the record). For RENAME/MOVE/COPY.
+  ValueInit Value() const;
+
   // The string value of a string record. Integers are formatted into `buf` (>= 24 bytes).
   std::string_view StringValue(char* buf) const;
 

@@ -10,4 +10,8 @@ void FreeSetValue(Encoding enc, void* ptr) {
 
 size_t SetFreeEffort(Encoding enc, const void* ptr) { return 1; }
 
+void* DupSetValue(Encoding enc, const void* ptr) {
+  EMBER_PANIC("DupSetValue: encoding %d not built yet", static_cast<int>(enc));
+}
+
 }  // namespace ember

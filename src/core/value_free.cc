@@ -26,6 +26,21 @@ void FreeValue(ObjType type, Encoding enc, void* ptr) {
               static_cast<int>(enc));
 }
 
+void* DupValue(ObjType type, Encoding enc, const void* ptr) {
+  switch (type) {
+    case ObjType::kString:
+      if (enc == Encoding::kRaw) return RawString::New(static_cast<const RawString*>(ptr)->view());
+      break;
+    case ObjType::kList: return DupListValue(enc, ptr);
+    case ObjType::kHash: return DupHashValue(enc, ptr);
+    case ObjType::kSet: return DupSetValue(enc, ptr);
+    case ObjType::kZSet: return DupZsetValue(enc, ptr);
+    case ObjType::kStream: break;
+  }
+  EMBER_PANIC("DupValue: no copy for type %d encoding %d", static_cast<int>(type),
+              static_cast<int>(enc));
+}
+
 size_t ValueFreeEffort(ObjType type, Encoding e, const void* ptr) {
   if (e == Encoding::kInt || e == Encoding::kEmbstr || !ptr) return 1;
   switch (type) {

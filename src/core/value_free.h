@@ -8,4 +8,7 @@ namespace ember {
 void FreeValue(ObjType type, Encoding enc, void* ptr);
 size_t FreeEffort(const Record* r);
 size_t ValueFreeEffort(ObjType type, Encoding enc, const void* ptr);
+// A deep copy of an external value (COPY), same type and encoding, owned by the caller. int and
+// embstr values live inside the record and are never passed here.
+void* DupValue(ObjType type, Encoding enc, const void* ptr);
 }  // namespace ember

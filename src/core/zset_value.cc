@@ -10,4 +10,8 @@ void FreeZsetValue(Encoding enc, void* ptr) {
 
 size_t ZsetFreeEffort(Encoding enc, const void* ptr) { return 1; }
 
+void* DupZsetValue(Encoding enc, const void* ptr) {
+  EMBER_PANIC("DupZsetValue: encoding %d not built yet", static_cast<int>(enc));
+}
+
 }  // namespace ember

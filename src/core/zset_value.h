@@ -12,5 +12,7 @@ namespace ember {
 void FreeZsetValue(Encoding enc, void* ptr);
 // Redis's lazy-free effort for this value (1 for compact encodings).
 size_t ZsetFreeEffort(Encoding enc, const void* ptr);
+// A deep copy of a zset value (COPY); the copy has the same encoding and is owned by the caller.
+void* DupZsetValue(Encoding enc, const void* ptr);
 
 }  // namespace ember

@@ -54,6 +54,10 @@ std::string InvalidExpireTime(std::string_view name) {
   return Concat({"ERR invalid expire time in '", CString(name), "' command"});
 }
 
+std::string UnsupportedOption(std::string_view opt) {
+  return Concat({"ERR Unsupported option ", CString(opt)});
+}
+
 std::string ProtoExpectedDollar(char got) {
   std::string out = "ERR Protocol error: expected '$', got '";
   if (got == '\0') return out;  // printf's %c wrote a NUL into a C string: the text ends there

@@ -37,6 +37,17 @@ inline constexpr std::string_view kErrIncrNanOrInf = "ERR increment would produc
 inline constexpr std::string_view kErrStringTooLong =
     "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 inline constexpr std::string_view kErrOffsetOutOfRange = "ERR offset is out of range";
+inline constexpr std::string_view kErrDecrementOverflow = "ERR decrement would overflow";
+inline constexpr std::string_view kErrLcsNotStrings = "ERR The specified keys must contain string values";
+inline constexpr std::string_view kErrLcsLenAndIdx =
+    "ERR If you want both the length and indexes, please just use IDX.";
+inline constexpr std::string_view kErrLcsTooLong = "ERR String too long for LCS";
+inline constexpr std::string_view kErrLcsNoMemory =
+    "ERR Insufficient memory, failed allocating transient memory for LCS";
+inline constexpr std::string_view kErrExpireNxAndOthers =
+    "ERR NX and XX, GT or LT options at the same time are not compatible";
+inline constexpr std::string_view kErrExpireGtAndLt =
+    "ERR GT and LT options at the same time are not compatible";
 inline constexpr std::string_view kErrBitOffsetNotInteger =
     "ERR bit offset is not an integer or out of range";
 inline constexpr std::string_view kErrBitNotInteger = "ERR bit is not an integer or out of range";
@@ -163,6 +174,9 @@ std::string UnknownSubcommand(std::string_view container, std::string_view sub);
 
 // "ERR invalid expire time in '<name>' command" (`name` is the lower-case command name).
 std::string InvalidExpireTime(std::string_view name);
+
+// "ERR Unsupported option <opt>" (EXPIRE family); the option stops at a NUL byte.
+std::string UnsupportedOption(std::string_view opt);
 
 // "ERR Protocol error: expected '$', got '<c>'". A NUL byte ends the text after "got '", as
 // Redis's printf into a C string does.
