@@ -1,5 +1,6 @@
 // Key-level events: WATCH invalidation, keyspace notifications, Pub/Sub delivery.
 #include <algorithm>
+#include <vector>
 
 #include "base/strutil.h"
 #include "server/server.h"
@@ -53,6 +54,7 @@ void Server::TouchWatchedKey(int dbid, std::string_view key) {
   auto it = m.find(std::string(key));
   if (it == m.end()) return;
   bool exists = false, checked = false;
+  std::vector<Client*> dirtied;
   for (Client* c : it->second) {
     WatchedKey* w = FindWatched(c, dbid, key);
     if (w != nullptr && w->expired) {
@@ -66,7 +68,11 @@ void Server::TouchWatchedKey(int dbid, std::string_view key) {
       }
     }
     c->flags |= kClientDirtyCas;
+    dirtied.push_back(c);
   }
+  // A dirty client's EXEC fails whatever happens next: stop watching for it now (as Redis 7.2
+  // does), after the walk, since unwatching edits the list being walked.
+  for (Client* c : dirtied) UnwatchAll(c);
 }
 
 void Server::TouchAllWatchedKeysInDb(int dbid) {

@@ -343,6 +343,8 @@ TEST_F(CommandsFixture, WatchedKeyChangedByAnyoneFailsExec) {
   EXPECT_EQ(Run(c, {"WATCH", "k", "missing"}), "+OK\r\n");
   EXPECT_EQ(c->watched_keys.size(), 2u);
   server_->KeyModified(server_->db(0), "k");  // what a write by `other` does
+  EXPECT_TRUE(c->HasFlag(kClientDirtyCas));
+  EXPECT_TRUE(c->watched_keys.empty());  // dirty: nothing is left worth watching
   Run(c, {"MULTI"});
   Run(c, {"PING"});
   EXPECT_EQ(Run(c, {"EXEC"}), "*-1\r\n");
