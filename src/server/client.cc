@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 
 #include "base/log.h"
@@ -16,6 +18,23 @@ namespace ember {
 namespace {
 constexpr size_t kIoBufLen = 16 * 1024;      // PROTO_IOBUF_LEN
 constexpr size_t kMaxWritePerEvent = 64 * 1024 * 1024;  // NET_MAX_WRITES_PER_EVENT
+
+// printf into a std::string of the exact length (client names and addresses have no fixed bound).
+__attribute__((format(printf, 1, 2))) std::string FormatString(const char* fmt, ...) {
+  char buf[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = std::vsnprintf(buf, sizeof(buf), fmt, ap);
+  va_end(ap);
+  if (n < 0) return std::string();
+  if (static_cast<size_t>(n) < sizeof(buf)) return std::string(buf, static_cast<size_t>(n));
+  std::string out(static_cast<size_t>(n) + 1, '\0');
+  va_start(ap, fmt);
+  std::vsnprintf(out.data(), out.size(), fmt, ap);
+  va_end(ap);
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
 }  // namespace
 
 Client::Client(Server* s, int fd_, uint64_t id_, std::string addr_, std::string laddr_, bool unix)
@@ -158,13 +177,15 @@ bool Client::WritePending() {
 }
 
 std::string Client::FlagsString() const {
+  // Redis's letters, in Redis's order (getClientInfoString).
   std::string f;
+  if (flags & kClientPubsub) f += 'P';
   if (flags & kClientMulti) f += 'x';
   if (flags & kClientBlocked) f += 'b';
   if (flags & kClientDirtyCas) f += 'd';
   if (flags & kClientCloseAfterReply) f += 'c';
-  if (flags & kClientUnixSocket) f += 'U';
   if (flags & kClientCloseAsap) f += 'A';
+  if (flags & kClientUnixSocket) f += 'U';
   if (flags & kClientNoEvict) f += 'e';
   if (f.empty()) f = "N";
   return f;
@@ -176,28 +197,26 @@ std::string Client::Describe() const {
 }
 
 std::string Client::InfoLine(int64_t now_ms) const {
-  char buf[1024];
-  int sub = static_cast<int>(channels.size());
-  int psub = static_cast<int>(patterns.size());
   int multi = (flags & kClientMulti) ? static_cast<int>(mstate.size()) : -1;
+  size_t multi_mem = 0;
+  for (const auto& q : mstate) {
+    for (const auto& a : q.args) multi_mem += a.size();
+  }
   size_t qbuf = QueryBufferBytes();
   size_t qbuf_free = querybuf_.capacity() - querybuf_.size();
   size_t omem = reply.AllocatedBytes();
-  std::string ev = "r";
-  if (!reply.Empty()) ev += "w";
-  std::snprintf(
-      buf, sizeof(buf),
-      "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=%d psub=%d "
+  const char* ev = reply.Empty() ? "r" : "rw";
+  return FormatString(
+      "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d sub=%zu psub=%zu "
       "ssub=0 multi=%d qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=%zu rbs=%zu rbp=%zu obl=%zu "
       "oll=%zu omem=%zu tot-mem=%zu events=%s cmd=%s user=default redir=-1 resp=%d "
       "lib-name=%s lib-ver=%s",
       static_cast<unsigned long long>(id), addr.c_str(), laddr.c_str(), fd, name.c_str(),
       static_cast<long long>((now_ms - ctime_ms) / 1000),
       static_cast<long long>((now_ms - last_interaction_ms) / 1000), FlagsString().c_str(),
-      db_index, sub, psub, multi, qbuf, qbuf_free, static_cast<size_t>(0), static_cast<size_t>(0),
-      omem, querybuf_peak_, static_cast<size_t>(0), static_cast<size_t>(0), omem, MemoryUsage(),
-      ev.c_str(), last_cmd.c_str(), resp, lib_name.c_str(), lib_ver.c_str());
-  return buf;
+      db_index, channels.size(), patterns.size(), multi, qbuf, qbuf_free, argv_mem, multi_mem,
+      omem, omem, reply.PendingBytes(), static_cast<size_t>(0), omem, MemoryUsage(), ev,
+      last_cmd.c_str(), resp, lib_name.c_str(), lib_ver.c_str());
 }
 
 }  // namespace ember

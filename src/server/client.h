@@ -43,6 +43,17 @@ enum ClientFlag : uint32_t {
   kClientBlocked = 1u << 11,
 };
 
+// Redis's client types (CLIENT LIST TYPE, CLIENT KILL TYPE, client-output-buffer-limit classes).
+enum class ClientType { kNormal = 0, kReplica = 1, kPubsub = 2, kMaster = 3 };
+
+// One WATCHed key of a client. `expired` is set when the key already existed but was logically
+// expired at WATCH time: its later deletion is then not a modification (Redis 7 semantics).
+struct WatchedKey {
+  int db;
+  std::string key;
+  bool expired;
+};
+
 class Client {
  public:
   Client(Server* server, int fd, uint64_t id, std::string addr, std::string laddr, bool unix_socket);
@@ -64,8 +75,16 @@ class Client {
   size_t MemoryUsage() const;
   bool HasFlag(ClientFlag f) const { return flags & f; }
 
-  // CLIENT LIST / CLIENT INFO line (without the trailing newline).
+  // CLIENT LIST / CLIENT INFO line (without the trailing newline): Redis 7.2's fields in its order,
+  // "id addr laddr fd name age idle flags db sub psub ssub multi qbuf qbuf-free argv-mem multi-mem
+  // rbs rbp obl oll omem tot-mem events cmd user redir resp lib-name lib-ver".
   std::string InfoLine(int64_t now_ms) const;
+  // Redis's getClientType(): pubsub when subscribed to anything (flag kClientPubsub), else normal.
+  ClientType Type() const {
+    return (flags & kClientPubsub) ? ClientType::kPubsub : ClientType::kNormal;
+  }
+  // Channels + patterns this client is subscribed to (the count SUBSCRIBE replies carry).
+  size_t SubscriptionCount() const { return channels.size() + patterns.size(); }
   std::string FlagsString() const;
   // "id=... addr=... laddr=... name=..." short form used in log lines.
   std::string Describe() const;
@@ -87,7 +106,11 @@ class Client {
   bool authenticated = false;
   int64_t ctime_ms = 0;
   int64_t last_interaction_ms = 0;
+  // Full name of the last command looked up for this client ("client|info"), "NULL" when unknown;
+  // set by the dispatcher before the handler runs, as Redis's c->lastcmd.
   std::string last_cmd = "NULL";
+  // Argument bytes of the command being run (CLIENT LIST argv-mem); set by the dispatcher.
+  size_t argv_mem = 0;
   proto::ReplyBuilder reply;
   proto::RequestParser parser;
 
@@ -103,8 +126,8 @@ class Client {
     std::vector<std::string> args;
   };
   std::vector<QueuedCommand> mstate;
-  // WATCHed keys: (db index, key).
-  std::vector<std::pair<int, std::string>> watched_keys;
+  // WATCHed keys, in WATCH order.
+  std::vector<WatchedKey> watched_keys;
   // Pub/Sub subscriptions.
   std::unordered_set<std::string> channels;
   std::unordered_set<std::string> patterns;

@@ -3,11 +3,15 @@
 //   1. lookup (unknown command / unknown subcommand)     -> rejected, counted in errorstats
 //   2. arity                                             -> rejected
 //   3. authentication (NOAUTH unless the command is no-auth)
-//   4. RESP2 Pub/Sub context restrictions
-//   5. MULTI: queue everything but EXEC/DISCARD/MULTI/WATCH/QUIT/RESET (a rejection in 1-2 while
-//      queueing makes EXEC abort with EXECABORT)
-//   6. memory (OOM for deny-oom commands over maxmemory)
-//   7. call: cached command time, handler, commandstats, errorstats
+//   4. MULTI: commands flagged no-multi are refused
+//   5. memory: over maxmemory, deny-oom commands are refused, and so is anything queued inside
+//      MULTI (except EXEC/DISCARD/QUIT/RESET); EXEC is refused when its queue holds a deny-oom one
+//   6. RESP2 Pub/Sub context restrictions
+//   7. MULTI: queue everything but EXEC/DISCARD/MULTI/WATCH/QUIT/RESET
+//   8. call: cached command time, handler, commandstats, errorstats
+//
+// A rejection inside MULTI flags the transaction (kClientDirtyExec: EXEC will abort). A rejected
+// EXEC discards the transaction and replies "EXECABORT Transaction discarded because of: <why>".
 #include <algorithm>
 
 #include "base/strutil.h"
@@ -43,35 +47,62 @@ void Server::Dispatch(Client* c, std::span<const std::string_view> args) {
   const CommandSpec* spec = commands_.Find(args[0]);
   auto reject = [&](std::string_view msg, const CommandSpec* counted) {
     if (c->flags & kClientMulti) c->flags |= kClientDirtyExec;
-    c->reply.Error(msg);
+    if (counted && std::string_view(counted->name) == "exec") {
+      DiscardTransaction(c);
+      c->reply.Error(proto::ExecAbortBecause(msg));
+    } else {
+      c->reply.Error(msg);
+    }
     if (counted) stats.commands[counted->name].rejected_calls++;
     CountError(this, c, errors_before);
   };
   if (!spec) {
+    c->last_cmd = "NULL";
     reject(proto::UnknownCommand(args), nullptr);
     return;
   }
-  if (!spec->subcommands.empty()) {
-    if (args.size() < 2) {
-      reject(proto::WrongArity(spec->name), spec);
-      return;
-    }
+  if (!spec->subcommands.empty() && args.size() >= 2) {
     const CommandSpec* sub = commands_.FindSub(spec, args[1]);
     if (!sub) {
-      std::string upper(spec->name);
-      for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-      reject(proto::UnknownSubcommand(args[1], upper), spec);
+      c->last_cmd = "NULL";
+      reject(proto::UnknownSubcommand(args[0], args[1]), spec);
       return;
     }
     spec = sub;
   }
+  c->last_cmd = spec->name;
   int argc = static_cast<int>(args.size());
   if ((spec->arity > 0 && spec->arity != argc) || (argc < -spec->arity)) {
     reject(proto::WrongArity(spec->name), spec);
     return;
   }
-  if (!c->authenticated && !(spec->flags & kCmdNoAuth)) {
+  if (AuthRequired(c) && !(spec->flags & kCmdNoAuth)) {
     reject(proto::kErrNoAuth, spec);
+    return;
+  }
+  bool in_multi = c->flags & kClientMulti;
+  if (in_multi && (spec->flags & kCmdNoMulti)) {
+    reject(proto::kErrNotAllowedInMulti, spec);
+    return;
+  }
+  const ServerConfig& conf = cfg();
+  if (conf.maxmemory) {
+    bool is_exec = std::string_view(spec->name) == "exec";
+    bool deny = spec->flags & kCmdDenyOom;
+    if (is_exec) {
+      for (const auto& q : c->mstate) deny = deny || (q.spec->flags & kCmdDenyOom);
+    } else if (in_multi && !IsTxControl(spec)) {
+      deny = true;  // queueing may consume unlimited memory
+    }
+    if (deny && mem::UsedMemory() > conf.maxmemory) {
+      reject(proto::kErrOom, spec);
+      return;
+    }
+  }
+  // Persistence errors: writes (and PING, as Redis) are refused while the last save failed.
+  if (rdb_->WritesRefused() &&
+      ((spec->flags & kCmdWrite) || std::string_view(spec->name) == "ping")) {
+    reject(proto::kErrMisconfRdb, spec);
     return;
   }
   if (c->resp == 2 && (c->flags & kClientPubsub) && !AllowedInSubscribeContext(spec->name)) {
@@ -82,31 +113,22 @@ void Server::Dispatch(Client* c, std::span<const std::string_view> args) {
     reject(proto::kErrLoading, spec);
     return;
   }
-  if (rdb_->WritesRefused() &&
-      ((spec->flags & kCmdWrite) || std::string_view(spec->name) == "ping")) {
-    reject(proto::kErrMisconfRdb, spec);
-    return;
-  }
-  const ServerConfig& conf = cfg();
-  if (conf.maxmemory && (spec->flags & kCmdDenyOom) && mem::UsedMemory() > conf.maxmemory) {
-    reject(proto::kErrOom, spec);
-    return;
-  }
-  if (c->flags & kClientMulti) {
-    if (spec->flags & kCmdNoMulti) {
-      reject(proto::kErrNotAllowedInMulti, spec);
-      return;
-    }
-    if (!IsTxControl(spec)) {
+  if (in_multi && !IsTxControl(spec)) {
+    // A doomed transaction (a watched key changed, or a queueing error) queues nothing more.
+    if (!(c->flags & (kClientDirtyCas | kClientDirtyExec))) {
       Client::QueuedCommand q{spec, {}};
       q.args.reserve(args.size());
       for (auto a : args) q.args.emplace_back(a);
       c->mstate.push_back(std::move(q));
-      c->reply.SimpleString(proto::kStatusQueued);
-      return;
     }
+    c->reply.SimpleString(proto::kStatusQueued);
+    return;
   }
+  size_t argv_mem = 0;
+  for (auto a : args) argv_mem += a.size();
+  c->argv_mem = argv_mem;
   Call(c, spec, args);
+  c->argv_mem = 0;
 }
 
 void Server::Call(Client* c, const CommandSpec* spec, std::span<const std::string_view> args) {
@@ -129,7 +151,6 @@ void Server::Call(Client* c, const CommandSpec* spec, std::span<const std::strin
   CountError(this, c, errors_before);
   stats.total_commands_processed++;
   c->commands_processed++;
-  c->last_cmd = spec->name;
   CheckOutputBufferLimits(c);
 }
 

@@ -306,9 +306,14 @@ void Server::FreeClientsCloseAsap() {
 
 bool Server::CheckOutputBufferLimits(Client* c) {
   if (c->flags & (kClientCloseAsap | kClientFake)) return false;
-  int cls = c->channels.empty() && c->patterns.empty() ? 0 : 2;
+  // Redis's classes: normal 0, replica 1, pubsub 2 (a master is never limited).
+  int cls = c->Type() == ClientType::kPubsub ? 2 : 0;
   const auto& lim = cfg().client_obuf_limits[cls];
-  size_t used = c->reply.AllocatedBytes();
+  // Redis counts only the reply list, not the client's fixed 16 KB buffer (PROTO_REPLY_CHUNK_BYTES),
+  // so a small reply never trips a small limit.
+  constexpr size_t kStaticReplyBuf = 16 * 1024;
+  size_t alloc = c->reply.AllocatedBytes();
+  size_t used = alloc > kStaticReplyBuf ? alloc - kStaticReplyBuf : 0;
   bool hard = lim.hard_limit_bytes && used >= lim.hard_limit_bytes;
   bool soft = lim.soft_limit_bytes && used >= lim.soft_limit_bytes;
   if (soft && !hard) {
@@ -391,7 +396,7 @@ void Server::ClientsCron() {
   std::vector<Client*> idle;
   for (auto& [id, cl] : clients_) {
     if (cl->flags & (kClientBlocked | kClientFake)) continue;
-    if (!cl->channels.empty() || !cl->patterns.empty()) continue;
+    if (cl->flags & kClientPubsub) continue;
     if ((now - cl->last_interaction_ms) / 1000 > c.timeout) idle.push_back(cl);
   }
   for (Client* cl : idle) {

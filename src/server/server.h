@@ -81,14 +81,31 @@ class Server : public KeyspaceObserver {
   // Keyspace notifications (notify-keyspace-events).
   void NotifyKeyspaceEvent(int type, std::string_view event, std::string_view key, int dbid);
 
-  // ---- WATCH ----
+  // ---- authentication ----
+  // Redis's authRequired(): the default user has a password (requirepass) and `c` has not
+  // authenticated. A client connected before requirepass was set stays authenticated.
+  bool AuthRequired(const Client* c) const {
+    return !c->authenticated && !cfg().requirepass.empty();
+  }
+
+  // ---- MULTI / WATCH ----
+  // WATCH `key` in `dbid` for `c` (no-op if already watched). Notes whether the key exists but is
+  // logically expired now, so its lazy deletion later does not count as a change.
   void WatchKey(Client* c, int dbid, std::string_view key);
   void UnwatchAll(Client* c);
+  // Flags every client watching `key` with kClientDirtyCas (Redis's touchWatchedKey).
   void TouchWatchedKey(int dbid, std::string_view key);
+  // FLUSHDB/FLUSHALL/SWAPDB: flags the watchers of every watched key that EXISTS in `dbid` (Redis 7:
+  // a watched key that was missing stays valid). Call it BEFORE emptying the database.
   void TouchAllWatchedKeysInDb(int dbid);
+  // True if a watched key (not already expired at WATCH time) has logically expired but is still
+  // stored; EXEC then fails as if the key had changed (Redis's isWatchedKeyExpired).
+  bool IsWatchedKeyExpired(Client* c);
+  // Leaves MULTI: drops the queue, clears kClientMulti/DirtyCas/DirtyExec, unwatches every key.
+  void DiscardTransaction(Client* c);
 
   // ---- Pub/Sub ----
-  // Returns the number of clients that received the message.
+  // Returns the number of clients that received the message (pattern matches counted per pattern).
   size_t Publish(std::string_view channel, std::string_view message);
   std::unordered_map<std::string, std::unordered_set<Client*>>& pubsub_channels() {
     return pubsub_channels_;
@@ -96,6 +113,20 @@ class Server : public KeyspaceObserver {
   std::unordered_map<std::string, std::unordered_set<Client*>>& pubsub_patterns() {
     return pubsub_patterns_;
   }
+  // SUBSCRIBE / PSUBSCRIBE one name: registers it (if new) and replies the "subscribe" /
+  // "psubscribe" message with the client's subscription count. Sets kClientPubsub.
+  void SubscribeChannel(Client* c, std::string_view channel);
+  void SubscribePattern(Client* c, std::string_view pattern);
+  // UNSUBSCRIBE / PUNSUBSCRIBE one name; with `notify` replies the "unsubscribe" message even if
+  // the client was not subscribed. Returns true if it was subscribed. Does not touch kClientPubsub.
+  bool UnsubscribeChannel(Client* c, std::string_view channel, bool notify);
+  bool UnsubscribePattern(Client* c, std::string_view pattern, bool notify);
+  // Every channel / pattern of `c`; with `notify`, one message each, or one with a null name when
+  // there was none. Returns how many there were. Does not touch kClientPubsub.
+  size_t UnsubscribeAllChannels(Client* c, bool notify);
+  size_t UnsubscribeAllPatterns(Client* c, bool notify);
+  // Drops every subscription and clears kClientPubsub (disconnect, RESET). No messages when
+  // !notify.
   void PubsubUnsubscribeAll(Client* c, bool notify);
 
   // ---- state read by INFO and commands ----
