@@ -215,9 +215,10 @@ class Server:
         last_err = None
         for _attempt in range(3):           # the free port may be taken between probe and bind
             self.port = free_port()
-            self.proc = subprocess.Popen(pinned(self.argv(), self.cpu), cwd=self.dir,
-                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                         stderr=open(os.path.join(self.dir, "stderr.log"), "wb"))
+            with open(os.path.join(self.dir, "stdout.log"), "ab") as out:
+                self.proc = subprocess.Popen(pinned(self.argv(), self.cpu), cwd=self.dir,
+                                             stdin=subprocess.DEVNULL, stdout=out,
+                                             stderr=subprocess.STDOUT)
             try:
                 self.wait_ready()
                 return self
@@ -230,18 +231,22 @@ class Server:
     def wait_ready(self):
         """Wait (bounded) until the server answers PING with PONG."""
         deadline = time.monotonic() + self.start_timeout
+        last = None
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise BenchError(f"{self.name} exited with {self.proc.returncode} at start-up:\n"
                                  f"{self.log_tail()}")
             try:
-                if command(self.port, "PING", timeout=2.0) == b"PONG":
+                last = command(self.port, "PING", timeout=2.0)
+                if last == b"PONG":
                     return
-            except (OSError, BenchError):
-                pass
+                if isinstance(last, BenchError) and not str(last).startswith(("LOADING", "BUSY")):
+                    break           # up, but refuses PING: waiting will not help
+            except (OSError, BenchError) as e:
+                last = e
             time.sleep(0.05)
-        raise BenchError(f"{self.name} did not answer PING within {self.start_timeout}s\n"
-                         f"{self.log_tail()}")
+        raise BenchError(f"{self.name} did not answer PING with PONG (limit {self.start_timeout}s) "
+                         f"(last answer: {last!r})\n{self.log_tail()}")
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
@@ -296,7 +301,7 @@ class Server:
 
     def log_tail(self, n=30):
         out = []
-        for fn in ("server.log", "stderr.log"):
+        for fn in ("server.log", "stdout.log"):
             p = os.path.join(self.dir or "", fn)
             if self.dir and os.path.exists(p):
                 with open(p, "rb") as f:

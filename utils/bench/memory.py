@@ -30,6 +30,7 @@ import os
 import sys
 import time
 
+sys.dont_write_bytecode = True          # keep utils/bench free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lib  # noqa: E402
 
