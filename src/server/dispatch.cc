@@ -98,6 +98,7 @@ void Server::Dispatch(Client* c, std::span<const std::string_view> args) {
     return;
   }
   Call(c, spec, args);
+  if (blocking_.HasReadyKeys()) blocking_.HandleReadyKeys();
 }
 
 void Server::Call(Client* c, const CommandSpec* spec, std::span<const std::string_view> args) {
@@ -113,6 +114,7 @@ void Server::Call(Client* c, const CommandSpec* spec, std::span<const std::strin
   ctx.reply = &c->reply;
   spec->handler(ctx);
   int64_t dur = MonotonicUs() - start;
+  if (c->flags & kClientBlocked) return;  // counted when served or timed out (blocking.h)
   CommandStats& cs = stats.commands[spec->name];
   cs.calls++;
   cs.usec += static_cast<uint64_t>(dur);
