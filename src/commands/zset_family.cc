@@ -99,6 +99,7 @@ void ZaddGeneric(CommandContext& ctx, int flags) {
     if (!r) {
       z = Zset::Create(elements, args[scoreidx + 1].size(), lim);
       r = ctx.db->Add(key, z.ToValueInit());
+      ctx.server->SignalKeyAsReady(*ctx.db, key);
     } else {
       z = Zset::Of(r);
       z.MaybeConvert(elements, lim);
@@ -332,46 +333,95 @@ void ZpopMinMax(CommandContext& ctx, bool max) {
 void ZpopminCommand(CommandContext& ctx) { ZpopMinMax(ctx, false); }
 void ZpopmaxCommand(CommandContext& ctx) { ZpopMinMax(ctx, true); }
 
-void ZmpopCommand(CommandContext& ctx) {
+// ---- blocking pops ------------------------------------------------------------------------------
+
+namespace {
+// Redis's blockingGenericZpopCommand: pops from the first non-empty zset among `keys`, else blocks
+// (or replies a null array when the client may not block). Served clients re-run this handler.
+void BlockingZpop(CommandContext& ctx, std::span<const std::string_view> keys, bool max,
+                  std::string_view timeout_arg, long count, bool use_nested_array,
+                  bool reply_nil_when_empty) {
+  int64_t deadline;
+  if (!ParseBlockTimeout(timeout_arg, ctx.server->env().now_ms, &deadline, ctx.reply)) return;
+  for (size_t i = 0; i < keys.size(); i++) {
+    bool wrongtype;
+    Record* r = LookupWrite(ctx, keys[i], &wrongtype);
+    if (wrongtype) return;
+    if (!r || Zset::Of(r).Length() == 0) continue;
+    GenericZpop(ctx, keys.subspan(i, 1), max, true, count, use_nested_array, reply_nil_when_empty);
+    return;
+  }
+  if (!Blocking::CanBlock(ctx.client)) {
+    ctx.reply->NullArray();
+    return;
+  }
+  ctx.server->blocking().BlockForKeys(ctx, keys, ObjType::kZSet, deadline,
+                                      BlockTimeoutReply::kNullArray);
+}
+
+// ZMPOP / BZMPOP argument parsing (numkeys at numkeys_idx, then keys, MIN|MAX, [COUNT n]).
+bool ParseMpop(CommandContext& ctx, size_t numkeys_idx, long* numkeys, bool* max, long* count) {
   constexpr std::string_view kErrNumkeys = "ERR numkeys should be greater than 0";
   constexpr std::string_view kErrCount = "ERR count should be greater than 0";
-  long numkeys;
-  if (!ParseLongOrReply(ctx, ctx.arg(1), &numkeys, kErrNumkeys)) return;
-  if (numkeys < 1) {
+  if (!ParseLongOrReply(ctx, ctx.arg(numkeys_idx), numkeys, kErrNumkeys)) return false;
+  if (*numkeys < 1) {
     ctx.reply->Error(kErrNumkeys);
-    return;
+    return false;
   }
   size_t argc = ctx.argc();
-  if (static_cast<size_t>(numkeys) >= argc - 2) {
+  if (static_cast<size_t>(*numkeys) >= argc - numkeys_idx - 1) {
     ctx.reply->Error(proto::kErrSyntax);
-    return;
+    return false;
   }
-  size_t where_idx = 2 + static_cast<size_t>(numkeys);
-  bool max;
+  size_t where_idx = numkeys_idx + 1 + static_cast<size_t>(*numkeys);
   if (EqualsIgnoreCase(ctx.arg(where_idx), "min")) {
-    max = false;
+    *max = false;
   } else if (EqualsIgnoreCase(ctx.arg(where_idx), "max")) {
-    max = true;
+    *max = true;
   } else {
     ctx.reply->Error(proto::kErrSyntax);
-    return;
+    return false;
   }
-  long count = -1;
+  *count = -1;
   for (size_t j = where_idx + 1; j < argc; j++) {
-    if (count == -1 && EqualsIgnoreCase(ctx.arg(j), "count") && j + 1 < argc) {
+    if (*count == -1 && EqualsIgnoreCase(ctx.arg(j), "count") && j + 1 < argc) {
       j++;
-      if (!ParseLongOrReply(ctx, ctx.arg(j), &count, kErrCount)) return;
-      if (count < 1) {
+      if (!ParseLongOrReply(ctx, ctx.arg(j), count, kErrCount)) return false;
+      if (*count < 1) {
         ctx.reply->Error(kErrCount);
-        return;
+        return false;
       }
     } else {
       ctx.reply->Error(proto::kErrSyntax);
-      return;
+      return false;
     }
   }
-  if (count == -1) count = 1;
+  if (*count == -1) *count = 1;
+  return true;
+}
+}  // namespace
+
+void BzpopminCommand(CommandContext& ctx) {
+  BlockingZpop(ctx, ctx.args.subspan(1, ctx.argc() - 2), false, ctx.arg(ctx.argc() - 1), -1, false,
+               false);
+}
+void BzpopmaxCommand(CommandContext& ctx) {
+  BlockingZpop(ctx, ctx.args.subspan(1, ctx.argc() - 2), true, ctx.arg(ctx.argc() - 1), -1, false,
+               false);
+}
+void ZmpopCommand(CommandContext& ctx) {
+  long numkeys, count;
+  bool max;
+  if (!ParseMpop(ctx, 1, &numkeys, &max, &count)) return;
   GenericZpop(ctx, ctx.args.subspan(2, static_cast<size_t>(numkeys)), max, true, count, true, true);
+}
+
+void BzmpopCommand(CommandContext& ctx) {
+  long numkeys, count;
+  bool max;
+  if (!ParseMpop(ctx, 2, &numkeys, &max, &count)) return;
+  BlockingZpop(ctx, ctx.args.subspan(3, static_cast<size_t>(numkeys)), max, ctx.arg(1), count, true,
+               true);
 }
 
 // ---- ZRANDMEMBER -------------------------------------------------------------------------------
@@ -598,6 +648,12 @@ void RegisterZsetFamily(CommandTable& t) {
   row("zpopmax", -2, kW | kF, 1, 1, 1, ZpopmaxCommand, "@write @sortedset @fast");
   row("zmpop", -4, kW, 0, 0, 0, ZmpopCommand, "@write @sortedset @slow");
   row("zrandmember", -2, kR, 1, 1, 1, ZrandmemberCommand, "@read @sortedset @slow");
+  constexpr uint32_t kBlock = kCmdWrite | kCmdNoscript | kCmdBlocking;
+  row("bzpopmin", -3, kBlock | kF, 1, -2, 1, BzpopminCommand,
+      "@write @sortedset @fast @blocking");
+  row("bzpopmax", -3, kBlock | kF, 1, -2, 1, BzpopmaxCommand,
+      "@write @sortedset @fast @blocking");
+  row("bzmpop", -5, kBlock, 0, 0, 0, BzmpopCommand, "@write @sortedset @slow @blocking");
 }
 
 }  // namespace ember

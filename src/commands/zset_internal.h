@@ -80,6 +80,9 @@ void ZpopmaxCommand(CommandContext& ctx);
 void ZmpopCommand(CommandContext& ctx);
 void ZrandmemberCommand(CommandContext& ctx);
 void ZscanCommand(CommandContext& ctx);
+void BzpopminCommand(CommandContext& ctx);
+void BzpopmaxCommand(CommandContext& ctx);
+void BzmpopCommand(CommandContext& ctx);
 // zset_range.cc
 void ZrangeCommand(CommandContext& ctx);
 void ZrangestoreCommand(CommandContext& ctx);

@@ -58,6 +58,7 @@ class RangeSink {
       if (count) {
         ctx_.db->Set(dstkey_, dst_.ToValueInit());
         dst_ = Zset();
+        s->SignalKeyAsReady(*ctx_.db, dstkey_);
         s->KeyModified(*ctx_.db, dstkey_);
         ctx_.reply->Integer(static_cast<int64_t>(count));
         s->NotifyKeyspaceEvent(notify::kZset, "zrangestore", dstkey_, ctx_.db->id());

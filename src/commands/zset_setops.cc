@@ -291,6 +291,7 @@ void Generic(CommandContext& ctx, bool store, size_t numkeys_idx, Op op, bool ca
     if (!result.empty()) {
       Zset z = BuildZset(result, Limits(ctx));
       ctx.db->Set(dst, z.ToValueInit());
+      s->SignalKeyAsReady(*ctx.db, dst);
       s->KeyModified(*ctx.db, dst);
       rb->Integer(static_cast<int64_t>(result.size()));
       const char* ev = op == Op::kUnion ? "zunionstore" : op == Op::kInter ? "zinterstore" : "zdiffstore";
