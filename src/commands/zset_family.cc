@@ -6,6 +6,7 @@
 // Redis does so, WRONGTYPE from the lookup, then the work), writes the value back into the record
 // (Zset::StoreInto) after a change, deletes a key that became empty, and signals the change
 // (KeyModified + keyspace events with Redis's event names).
+#include <cctype>
 #include <cerrno>
 #include <climits>
 #include <cmath>
@@ -319,7 +320,8 @@ void ZpopMinMax(CommandContext& ctx, bool max) {
   }
   long count = -1;
   if (ctx.argc() == 3) {
-    if (!ParseLongOrReply(ctx, ctx.arg(2), &count)) return;
+    // getPositiveLongFromObjectOrReply: one message for non-integers and negatives.
+    if (!ParseLongOrReply(ctx, ctx.arg(2), &count, proto::kErrOutOfRangePositive)) return;
     if (count < 0) {
       ctx.reply->Error(proto::kErrOutOfRangePositive);
       return;
@@ -512,19 +514,15 @@ void ZrandmemberCommand(CommandContext& ctx) {
 // ---- ZSCAN -------------------------------------------------------------------------------------
 
 namespace {
-// Redis's parseScanCursorOrReply / string2ull.
+// Redis 7.2's parseScanCursorOrReply: strtoul over the C string; a leading space, trailing bytes
+// or ERANGE are errors ("-1" wraps to ULONG_MAX and "" is 0, as there).
 bool ParseCursor(std::string_view s, uint64_t* out) {
-  int64_t ll;
-  if (ParseInt64(s, &ll)) {
-    if (ll < 0) return false;
-    *out = static_cast<uint64_t>(ll);
-    return true;
-  }
-  std::string buf(s);  // strtoull stops at an embedded NUL, as on Redis's C string
+  std::string buf(s);
+  if (!buf.empty() && std::isspace(static_cast<unsigned char>(buf[0]))) return false;
   errno = 0;
   char* end = nullptr;
-  unsigned long long v = std::strtoull(buf.c_str(), &end, 10);
-  if (errno == EINVAL || errno == ERANGE || buf[0] == '\0' || *end != '\0') return false;
+  unsigned long v = std::strtoul(buf.c_str(), &end, 10);
+  if (*end != '\0' || errno == ERANGE) return false;
   *out = v;
   return true;
 }
