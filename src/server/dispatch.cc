@@ -129,6 +129,7 @@ void Server::Dispatch(Client* c, std::span<const std::string_view> args) {
   c->argv_mem = argv_mem;
   Call(c, spec, args);
   c->argv_mem = 0;
+  if (blocking_.HasReadyKeys()) blocking_.HandleReadyKeys();
 }
 
 void Server::Call(Client* c, const CommandSpec* spec, std::span<const std::string_view> args) {
@@ -144,6 +145,7 @@ void Server::Call(Client* c, const CommandSpec* spec, std::span<const std::strin
   ctx.reply = &c->reply;
   spec->handler(ctx);
   int64_t dur = MonotonicUs() - start;
+  if (c->flags & kClientBlocked) return;  // counted when served or timed out (blocking.h)
   CommandStats& cs = stats.commands[spec->name];
   cs.calls++;
   cs.usec += static_cast<uint64_t>(dur);

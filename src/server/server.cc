@@ -281,6 +281,7 @@ void Server::CloseClientAsync(Client* c) {
 }
 
 void Server::FreeClient(Client* c) {
+  if (c->bstate) blocking_.Unblock(c);
   UnwatchAll(c);
   PubsubUnsubscribeAll(c, false);
   if (c->fd >= 0) {
@@ -350,6 +351,7 @@ void Server::HandlePendingWrites() {
 
 void Server::BeforeSleep(net::EventLoop*, void* data) {
   auto* s = static_cast<Server*>(data);
+  s->blocking_.BeforeSleep();
   s->HandlePendingWrites();
   s->FreeClientsCloseAsap();
   if (g_shutdown_signal && !s->shutdown_asap) {

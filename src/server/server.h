@@ -21,6 +21,7 @@
 #include "core/database.h"
 #include "core/keyspace_env.h"
 #include "net/event_loop.h"
+#include "server/blocking.h"
 #include "server/client.h"
 #include "server/command.h"
 #include "server/command_table.h"
@@ -80,6 +81,13 @@ class Server : public KeyspaceObserver {
   void KeyModified(Database& db, std::string_view key, uint64_t dirty = 1);
   // Keyspace notifications (notify-keyspace-events).
   void NotifyKeyspaceEvent(int type, std::string_view event, std::string_view key, int dbid);
+
+  // ---- blocking operations (server/blocking.h) ----
+  Blocking& blocking() { return blocking_; }
+  // Redis's signalKeyAsReady: a key clients may block on was created (lists, zsets).
+  void SignalKeyAsReady(Database& db, std::string_view key) {
+    blocking_.SignalKeyAsReady(db.id(), key);
+  }
 
   // ---- authentication ----
   // Redis's authRequired(): the default user has a password (requirepass) and `c` has not
@@ -192,6 +200,7 @@ class Server : public KeyspaceObserver {
   std::vector<std::unordered_map<std::string, std::vector<Client*>>> watched_;
   std::unordered_map<std::string, std::unordered_set<Client*>> pubsub_channels_;
   std::unordered_map<std::string, std::unordered_set<Client*>> pubsub_patterns_;
+  Blocking blocking_{this};
 };
 
 // Process-wide pointer used by signal handlers and logging of fatal errors.
