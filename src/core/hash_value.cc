@@ -10,4 +10,6 @@ void FreeHashValue(Encoding enc, void* ptr) {
 
 size_t HashFreeEffort(Encoding enc, const void* ptr) { return 1; }
 
+size_t HashValueMemory(Encoding, const void*, size_t) { return 0; }  // stub
+
 }  // namespace ember

@@ -10,4 +10,6 @@ void FreeListValue(Encoding enc, void* ptr) {
 
 size_t ListFreeEffort(Encoding enc, const void* ptr) { return 1; }
 
+size_t ListValueMemory(Encoding, const void*, size_t) { return 0; }  // stub
+
 }  // namespace ember

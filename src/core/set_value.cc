@@ -10,4 +10,6 @@ void FreeSetValue(Encoding enc, void* ptr) {
 
 size_t SetFreeEffort(Encoding enc, const void* ptr) { return 1; }
 
+size_t SetValueMemory(Encoding, const void*, size_t) { return 0; }  // stub
+
 }  // namespace ember

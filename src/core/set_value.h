@@ -12,5 +12,8 @@ namespace ember {
 void FreeSetValue(Encoding enc, void* ptr);
 // Redis's lazy-free effort for this value (1 for compact encodings).
 size_t SetFreeEffort(Encoding enc, const void* ptr);
+// MEMORY USAGE of the value (not the key record): allocations of encoding `enc`, sampled as Redis
+// does for big aggregates (`samples` elements; 0 = all). Being written by the set helper.
+size_t SetValueMemory(Encoding enc, const void* ptr, size_t samples);
 
 }  // namespace ember

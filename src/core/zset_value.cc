@@ -10,4 +10,6 @@ void FreeZsetValue(Encoding enc, void* ptr) {
 
 size_t ZsetFreeEffort(Encoding enc, const void* ptr) { return 1; }
 
+size_t ZsetValueMemory(Encoding, const void*, size_t) { return 0; }  // stub
+
 }  // namespace ember

@@ -12,5 +12,8 @@ namespace ember {
 void FreeZsetValue(Encoding enc, void* ptr);
 // Redis's lazy-free effort for this value (1 for compact encodings).
 size_t ZsetFreeEffort(Encoding enc, const void* ptr);
+// MEMORY USAGE of the value (not the key record): allocations of encoding `enc`, sampled as Redis
+// does for big aggregates (`samples` elements; 0 = all). Being written by the zset helper.
+size_t ZsetValueMemory(Encoding enc, const void* ptr, size_t samples);
 
 }  // namespace ember

@@ -51,16 +51,10 @@ void Server::Dispatch(Client* c, std::span<const std::string_view> args) {
     reject(proto::UnknownCommand(args), nullptr);
     return;
   }
-  if (!spec->subcommands.empty()) {
-    if (args.size() < 2) {
-      reject(proto::WrongArity(spec->name), spec);
-      return;
-    }
+  if (!spec->subcommands.empty() && args.size() >= 2) {
     const CommandSpec* sub = commands_.FindSub(spec, args[1]);
     if (!sub) {
-      std::string upper(spec->name);
-      for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-      reject(proto::UnknownSubcommand(args[1], upper), spec);
+      reject(proto::UnknownSubcommand(args[0], args[1]), spec);
       return;
     }
     spec = sub;
@@ -116,6 +110,7 @@ void Server::Call(Client* c, const CommandSpec* spec, std::span<const std::strin
   CommandStats& cs = stats.commands[spec->name];
   cs.calls++;
   cs.usec += static_cast<uint64_t>(dur);
+  stats.eventloop_duration_cmd_sum += static_cast<uint64_t>(dur);
   if (c->reply.ErrorCount() != errors_before) cs.failed_calls++;
   CountError(this, c, errors_before);
   stats.total_commands_processed++;
