@@ -32,21 +32,6 @@ bool IsLocalClient(const Client& c) {
          c.addr.rfind("[::1]:", 0) == 0;
 }
 
-void TouchWatchedKeysOnFlush(Server& s, int emptied, int replaced_with) {
-  Database& e = s.db(emptied);
-  Database* r = replaced_with >= 0 ? &s.db(replaced_with) : nullptr;
-  for (const auto& [id, c] : s.clients()) {
-    if (c->watched_keys.empty() || (c->flags & kClientDirtyCas)) continue;
-    for (const auto& [dbid, key] : c->watched_keys) {
-      if (dbid != emptied) continue;
-      if (e.Find(key) || (r && r->Find(key))) {
-        c->flags |= kClientDirtyCas;
-        break;
-      }
-    }
-  }
-}
-
 void ReplyHelp(CommandContext& ctx, std::string_view name, std::initializer_list<const char*> lines) {
   ctx.reply->ArrayLen(lines.size() + 3);
   std::string head(name);
@@ -146,7 +131,7 @@ bool ParseFlushMode(CommandContext& ctx, bool* lazy) {
 
 // Empties one database as Redis's emptyData does for it; returns the number of keys removed.
 uint64_t EmptyDb(Server& s, int id, bool lazy) {
-  TouchWatchedKeysOnFlush(s, id, -1);
+  s.TouchAllWatchedKeysInDb(id);  // before the keys are gone
   Database& db = s.db(id);
   uint64_t n = db.Size();
   db.Clear(lazy);
@@ -188,8 +173,10 @@ void SwapdbCommand(CommandContext& ctx) {
   }
   if (a != b) {
     int ia = static_cast<int>(a), ib = static_cast<int>(b);
-    TouchWatchedKeysOnFlush(s, ia, ib);
-    TouchWatchedKeysOnFlush(s, ib, ia);
+    // Redis also dirties watchers of a key that exists only in the other database (it appears
+    // after the swap); TouchAllWatchedKeysInDb covers the keys present in each database now.
+    s.TouchAllWatchedKeysInDb(ia);
+    s.TouchAllWatchedKeysInDb(ib);
     s.db(ia).SwapWith(s.db(ib));
   }
   s.dirty++;
