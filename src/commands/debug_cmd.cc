@@ -199,12 +199,9 @@ void DebugCommand(CommandContext& ctx) {
     LOG_WARNING("DEBUG LOG: %s", msg.c_str());
     ctx.reply->Ok();
   } else if (is("error") && argc == 3) {
-    std::string_view msg = ctx.arg(2);
-    if (!msg.empty() && msg[0] == '-') {
-      ctx.reply->Error(msg);
-    } else {
-      ctx.reply->Error("ERR " + std::string(msg));
-    }
+    // Redis sends '-' followed by the argument verbatim ("-WRONG x" becomes "--WRONG x"); Error()
+    // drops one leading '-', the one added here.
+    ctx.reply->Error("-" + std::string(ctx.arg(2)));
   } else if (is("change-repl-id") && argc == 2) {
     Server& s = *ctx.server;
     LOG_NOTICE("Changing replication IDs after receiving DEBUG change-repl-id");

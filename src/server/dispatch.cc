@@ -54,7 +54,8 @@ void Server::Dispatch(Client* c, std::span<const std::string_view> args) {
   if (!spec->subcommands.empty() && args.size() >= 2) {
     const CommandSpec* sub = commands_.FindSub(spec, args[1]);
     if (!sub) {
-      reject(proto::UnknownSubcommand(args[0], args[1]), spec);
+      // Redis counts an unknown subcommand in errorstats only, not in the container's stats.
+      reject(proto::UnknownSubcommand(args[0], args[1]), nullptr);
       return;
     }
     spec = sub;
