@@ -47,6 +47,8 @@ void ServerStats::ResetCounters() {
   acl_access_denied_auth = 0;
   errors.clear();
   commands.clear();
+  // The instantaneous metrics restart too: their last sampled values refer to the old counters.
+  ops = net_input = net_output = el_cycles = el_duration = Metric{};
 }
 
 }  // namespace ember

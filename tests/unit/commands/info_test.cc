@@ -165,5 +165,22 @@ TEST_F(InfoTest, PersistenceReportsDirtyAndNoSaves) {
   EXPECT_NE(t.find("\r\naof_enabled:0\r\n"), std::string::npos);
 }
 
+// CONFIG RESETSTAT zeroes the counters; the instantaneous metrics must not then see a negative
+// delta (an unsigned wrap would report an absurd ops/sec).
+TEST(ServerStatsReset, MetricsRestartWithTheCounters) {
+  ServerStats st;
+  st.total_commands_processed = 1000;
+  st.ops.Track(1000, st.total_commands_processed);
+  st.total_commands_processed = 2000;
+  st.ops.Track(1100, st.total_commands_processed);
+  EXPECT_GT(st.ops.Average(), 0u);
+  st.ResetCounters();
+  EXPECT_EQ(st.total_commands_processed, 0u);
+  EXPECT_EQ(st.ops.Average(), 0u);
+  st.total_commands_processed = 5;
+  st.ops.Track(1200, st.total_commands_processed);
+  EXPECT_LT(st.ops.Average(), 100u);
+}
+
 }  // namespace
 }  // namespace ember
