@@ -163,9 +163,11 @@ void MemorySection(Server& s, std::string& o) {
   Addf(o, "lazyfreed_objects:%llu\r\n", static_cast<ull>(s.env().stats.lazyfreed_objects));
 }
 
-void PersistenceSection(Server& s, std::string& o) {
-  // No RDB/AOF machinery yet: nothing is in progress and nothing was ever saved.
-  o += "# Persistence\r\n";
+// The RDB part of INFO persistence (loading .. rdb_last_load_keys_loaded). Nothing is saved or
+// loaded yet on this branch; once RdbControl exists this is `s.rdb().InfoFields()` (without its
+// loading_* extras, which Redis prints at the end of the section, after the AOF fields).
+std::string PersistenceRdbFields(Server& s) {
+  std::string o;
   o += "loading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\n"
        "current_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\ncurrent_save_keys_processed:0\r\n"
        "current_save_keys_total:0\r\n";
@@ -174,8 +176,15 @@ void PersistenceSection(Server& s, std::string& o) {
   Addf(o, "rdb_last_save_time:%lld\r\n", static_cast<ll>(s.lastsave_unix));
   o += "rdb_last_bgsave_status:ok\r\nrdb_last_bgsave_time_sec:-1\r\n"
        "rdb_current_bgsave_time_sec:-1\r\nrdb_saves:0\r\nrdb_last_cow_size:0\r\n"
-       "rdb_last_load_keys_expired:0\r\nrdb_last_load_keys_loaded:0\r\n"
-       "aof_enabled:0\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\n"
+       "rdb_last_load_keys_expired:0\r\nrdb_last_load_keys_loaded:0\r\n";
+  return o;
+}
+
+void PersistenceSection(Server& s, std::string& o) {
+  o += "# Persistence\r\n";
+  o += PersistenceRdbFields(s);
+  // No AOF and no modules: nothing enabled, nothing ever rewritten.
+  o += "aof_enabled:0\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\n"
        "aof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\n"
        "aof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\n"
        "aof_last_write_status:ok\r\naof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\n"

@@ -163,6 +163,20 @@ TEST_F(InfoTest, PersistenceReportsDirtyAndNoSaves) {
   EXPECT_NE(t.find("\r\nrdb_changes_since_last_save:7\r\n"), std::string::npos);
   EXPECT_NE(t.find("\r\nrdb_last_bgsave_time_sec:-1\r\n"), std::string::npos);
   EXPECT_NE(t.find("\r\naof_enabled:0\r\n"), std::string::npos);
+  std::vector<std::string> expected;
+  std::istringstream in(
+      "loading async_loading current_cow_peak current_cow_size current_cow_size_age "
+      "current_fork_perc current_save_keys_processed current_save_keys_total "
+      "rdb_changes_since_last_save rdb_bgsave_in_progress rdb_last_save_time "
+      "rdb_last_bgsave_status rdb_last_bgsave_time_sec rdb_current_bgsave_time_sec rdb_saves "
+      "rdb_last_cow_size rdb_last_load_keys_expired rdb_last_load_keys_loaded aof_enabled "
+      "aof_rewrite_in_progress aof_rewrite_scheduled aof_last_rewrite_time_sec "
+      "aof_current_rewrite_time_sec aof_last_bgrewrite_status aof_rewrites "
+      "aof_rewrites_consecutive_failures aof_last_write_status aof_last_cow_size "
+      "module_fork_in_progress module_fork_last_cow_size");
+  std::string w;
+  while (in >> w) expected.push_back(w);
+  EXPECT_EQ(Fields(t), expected);
 }
 
 // CONFIG RESETSTAT zeroes the counters; the instantaneous metrics must not then see a negative
