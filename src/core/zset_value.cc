@@ -711,4 +711,5 @@ size_t ZsetValueMemory(Encoding enc, const void* ptr, size_t samples) {
   return Zset(enc, const_cast<void*>(ptr)).Memory(samples);
 }
 
+
 }  // namespace ember

@@ -65,7 +65,8 @@ void Server::Dispatch(Client* c, std::span<const std::string_view> args) {
     const CommandSpec* sub = commands_.FindSub(spec, args[1]);
     if (!sub) {
       c->last_cmd = "NULL";
-      reject(proto::UnknownSubcommand(args[0], args[1]), spec);
+      // Redis counts an unknown subcommand in errorstats only, not in the container's stats.
+      reject(proto::UnknownSubcommand(args[0], args[1]), nullptr);
       return;
     }
     spec = sub;
@@ -149,6 +150,7 @@ void Server::Call(Client* c, const CommandSpec* spec, std::span<const std::strin
   CommandStats& cs = stats.commands[spec->name];
   cs.calls++;
   cs.usec += static_cast<uint64_t>(dur);
+  stats.eventloop_duration_cmd_sum += static_cast<uint64_t>(dur);
   if (c->reply.ErrorCount() != errors_before) cs.failed_calls++;
   CountError(this, c, errors_before);
   stats.total_commands_processed++;
