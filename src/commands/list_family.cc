@@ -685,8 +685,10 @@ void BlmoveGeneric(CommandContext& ctx, QlEnd from, QlEnd to, int64_t deadline) 
     ctx.reply->Null();
     return;
   }
+  // On timeout Redis replies with a null ARRAY here too (replyToBlockedClientTimedOut), unlike the
+  // MULTI case above.
   ctx.server->blocking().BlockForKeys(ctx, ctx.args.subspan(1, 1), ObjType::kList, deadline,
-                                      BlockTimeoutReply::kNull);
+                                      BlockTimeoutReply::kNullArray);
 }
 
 void BlmoveCommand(CommandContext& ctx) {
