@@ -137,22 +137,6 @@ size_t WriteStrHeader(uint8_t* dst, size_t n) {
   return 5;
 }
 
-size_t ReadStrHeader(const uint8_t* p, size_t* len) {
-  uint8_t t = p[0];
-  if (t < 0x80) {
-    *len = t;
-    return 1;
-  }
-  if (t < 0xC0) {
-    *len = (static_cast<size_t>(t & 0x3f) << 8) | p[1];
-    return 2;
-  }
-  uint32_t l;
-  std::memcpy(&l, p + 1, 4);
-  *len = l;
-  return 5;
-}
-
 // ---- blob ----
 
 uint8_t* New() {
@@ -194,18 +178,6 @@ size_t ListpackBytesBound(const uint8_t* hp) {
   // A listpack string entry costs at most 5 bytes more than ours (encoding up to 5 + backlen up to
   // 5, against our header of at least 1); integers cost at most 1 more. Plus header/terminator.
   return Bytes(hp) + 9 * 2 * Count(hp) + lp::kEmptyBytes;
-}
-
-size_t EntryBytes(const uint8_t* p) {
-  uint8_t t = p[0];
-  if (t < 0x80) return 1 + t;
-  if (t < 0xC0) return 2 + ((static_cast<size_t>(t & 0x3f) << 8) | p[1]);
-  if (t == kTagStr32) {
-    uint32_t l;
-    std::memcpy(&l, p + 1, 4);
-    return 5 + static_cast<size_t>(l);
-  }
-  return 1 + static_cast<size_t>(t - kTagIntBase);
 }
 
 std::string_view Get(const uint8_t* p, Scratch* scratch) {

@@ -34,6 +34,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace ember::hpack {
@@ -72,7 +73,21 @@ inline size_t StrHeaderSize(size_t n) { return n < 128 ? 1 : (n < 16384 ? 2 : 5)
 // Writes a string header for length n; returns its size.
 size_t WriteStrHeader(uint8_t* dst, size_t n);
 // Reads a string header at p: sets *len, returns the header size. p must be a string entry.
-size_t ReadStrHeader(const uint8_t* p, size_t* len);
+inline size_t ReadStrHeader(const uint8_t* p, size_t* len) {
+  uint8_t t = p[0];
+  if (t < 0x80) {
+    *len = t;
+    return 1;
+  }
+  if (t < 0xC0) {
+    *len = (static_cast<size_t>(t & 0x3f) << 8) | p[1];
+    return 2;
+  }
+  uint32_t l;
+  std::memcpy(&l, p + 1, 4);
+  *len = l;
+  return 5;
+}
 
 // ---- whole blob ----
 uint8_t* New();  // an empty hash (count 0)
@@ -86,7 +101,17 @@ size_t ListpackBytesBound(const uint8_t* hp);
 
 // ---- entries ----
 const uint8_t* First(const uint8_t* hp);  // first field, or null when empty
-size_t EntryBytes(const uint8_t* p);
+inline size_t EntryBytes(const uint8_t* p) {
+  uint8_t t = p[0];
+  if (t < 0x80) return 1 + t;
+  if (t < 0xC0) return 2 + ((static_cast<size_t>(t & 0x3f) << 8) | p[1]);
+  if (t == kTagStr32) {
+    uint32_t l;
+    std::memcpy(&l, p + 1, 4);
+    return 5 + static_cast<size_t>(l);
+  }
+  return 1 + static_cast<size_t>(t - kTagIntBase);
+}
 inline const uint8_t* Next(const uint8_t* p) { return p + EntryBytes(p); }
 // The entry as text: strings point into the blob, integers are written into scratch.
 std::string_view Get(const uint8_t* p, Scratch* scratch);

@@ -13,10 +13,6 @@ namespace ember {
 
 // ---- HashEntry ----
 
-struct HashEntry {
-  uint8_t bytes[1];  // [flen hdr][field][vlen hdr][value]
-};
-
 namespace {
 
 size_t EntrySize(size_t flen, size_t vlen) {
@@ -60,21 +56,6 @@ void FreeDict(HashDict* d) {
 }
 
 }  // namespace
-
-std::string_view HashEntryField(const HashEntry* e) {
-  size_t len;
-  size_t h = hpack::ReadStrHeader(e->bytes, &len);
-  return {reinterpret_cast<const char*>(e->bytes + h), len};
-}
-
-std::string_view HashEntryValue(const HashEntry* e) {
-  size_t flen;
-  size_t off = hpack::ReadStrHeader(e->bytes, &flen);
-  off += flen;
-  size_t vlen;
-  off += hpack::ReadStrHeader(e->bytes + off, &vlen);
-  return {reinterpret_cast<const char*>(e->bytes + off), vlen};
-}
 
 HashEntry* NewHashEntry(std::string_view field, std::string_view value) {
   auto* e = static_cast<HashEntry*>(mem::Allocate(EntrySize(field.size(), value.size())));

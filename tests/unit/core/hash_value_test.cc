@@ -320,8 +320,8 @@ TEST(HashValueTest, HundredThousandSmallHashesCostUnderNinetyPercentOfRedis) {
   EXPECT_LE(mem::UsedMemory(), before + 4096);
 }
 
-// Redis 7.0 per field of a hashtable hash: dictEntry 24 + field sds + value sds + 8-byte bucket
-// slot (at fill 1.0). With 100-byte values and "field:N" names: 24 + 16 + 112 + 8 = 160.
+// Redis 7.0 per field of a hashtable hash: dictEntry (24 -> 32-byte class) + field sds + value sds
+// + 8-byte bucket slot (at fill 1.0). With 100-byte values and "field:N" names: 32+16+112+8 = 168.
 TEST(HashValueTest, LargeHashIsLeanerThanRedisDict) {
   HashLimits lim{512, 64};
   std::string v(100, 'v');
@@ -330,13 +330,13 @@ TEST(HashValueTest, LargeHashIsLeanerThanRedisDict) {
   for (int i = 0; i < 1000; i++) HashSet(&h, "field:" + std::to_string(i), v, lim);
   ASSERT_EQ(h.enc, Encoding::kHashtable);
   double per_field = static_cast<double>(mem::UsedMemory() - before) / 1000;
-  EXPECT_LE(per_field, 0.85 * 160) << per_field;
+  EXPECT_LE(per_field, 0.85 * 168) << per_field;
   // Replacing values in place keeps the size.
   for (int i = 0; i < 1000; i++) HashSet(&h, "field:" + std::to_string(i), std::string(100, 'w'), lim);
   EXPECT_EQ(static_cast<double>(mem::UsedMemory() - before) / 1000, per_field);
   FreeHashValue(h.enc, h.ptr);
   EXPECT_EQ(mem::UsedMemory(), before);
-  std::printf("[ info ] 1000 x 100-byte values: %.1f bytes/field (Redis 7.0 dict: ~160)\n",
+  std::printf("[ info ] 1000 x 100-byte values: %.1f bytes/field (Redis 7.0 dict: ~168)\n",
               per_field);
 }
 
