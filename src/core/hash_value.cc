@@ -211,6 +211,19 @@ bool HashDelete(HashRef* h, std::string_view field) {
   return true;
 }
 
+// ---- persistence ----
+
+uint8_t* HashToListpack(const HashRef& h) {
+  EMBER_CHECK(h.enc == Encoding::kListpack);
+  return hpack::ToListpack(h.packed());
+}
+
+HashRef HashFromListpack(const uint8_t* lp, const HashLimits& lim) {
+  HashRef h{Encoding::kListpack, hpack::FromListpack(lp)};
+  if (hpack::Count(h.packed()) > lim.max_listpack_entries) HashConvertToDict(&h);
+  return h;
+}
+
 // ---- pair handles and sampling ----
 
 std::string_view HashPairField(const HashRef& h, HashPairHandle p, hpack::Scratch* scratch) {

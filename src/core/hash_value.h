@@ -117,6 +117,15 @@ bool HashDelete(HashRef* h, std::string_view field);
 // listpack -> hashtable, pre-sized for max(size_hint, length) fields.
 void HashConvertToDict(HashRef* h, size_t size_hint = 0);
 
+// ---- persistence (RDB, DUMP/RESTORE) ----
+// A new listpack of field, value, ... for a listpack-encoded hash (RDB_TYPE_HASH_LISTPACK); the
+// caller lp::Free()s it. Hashtable-encoded hashes are written pair by pair with HashForEach.
+uint8_t* HashToListpack(const HashRef& h);
+// A hash from a validated listpack of pairs with distinct fields (the loader checks integrity and
+// duplicates first), with Redis's load-time rule: hashtable when it has more than
+// hash-max-listpack-entries fields, else listpack.
+HashRef HashFromListpack(const uint8_t* lp, const HashLimits& lim);
+
 // Calls fn(field, value) for every pair (listpack order, or table order). fn must not write.
 template <typename Fn>
 void HashForEach(const HashRef& h, Fn&& fn) {

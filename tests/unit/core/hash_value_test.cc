@@ -289,6 +289,21 @@ TEST(HashValueTest, MemoryUsageIsExactForListpackAndSampledForTables) {
   FreeHashValue(h.enc, h.ptr);
 }
 
+TEST(HashValueTest, ListpackPersistenceRoundTripAppliesTheEntriesLimit) {
+  HashRef h = NewHash();
+  HashLimits lim{512, 64};
+  for (int i = 0; i < 6; i++) HashSet(&h, "f" + std::to_string(i), std::to_string(i * 1000), lim);
+  uint8_t* lp = HashToListpack(h);
+  HashRef small = HashFromListpack(lp, lim);
+  EXPECT_EQ(small.enc, Encoding::kListpack);
+  EXPECT_EQ(Contents(small), Contents(h));
+  HashRef big = HashFromListpack(lp, HashLimits{5, 64});
+  EXPECT_EQ(big.enc, Encoding::kHashtable);
+  EXPECT_EQ(Contents(big), Contents(h));
+  lp::Free(lp);
+  for (HashRef* r : {&h, &small, &big}) FreeHashValue(r->enc, r->ptr);
+}
+
 // ---- memory budget ----
 
 // Redis 7.0.15 measured (used_memory delta, bench shape hash10): 299.3 bytes per key for
