@@ -10,6 +10,8 @@ namespace ember {
 
 // Frees a set value of encoding `enc`.
 void FreeSetValue(Encoding enc, void* ptr);
+// Number of members.
+size_t SetLength(Encoding enc, const void* ptr);
 // Redis's lazy-free effort for this value (1 for compact encodings).
 size_t SetFreeEffort(Encoding enc, const void* ptr);
 // A deep copy of a set value (COPY); the copy has the same encoding and is owned by the caller.
