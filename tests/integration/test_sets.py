@@ -39,9 +39,13 @@ class SetTestCase(unittest.TestCase):
     def need(self, *commands):
         for c in commands:
             if c not in self._known:
-                reply = self.raw.call("COMMAND", "INFO", c)
-                self._known[c] = not reply.startswith(b"-") and reply != b"*1\r\n*-1\r\n" \
-                    and reply != b"*1\r\n_\r\n"
+                # Sent bare: a known command answers (or complains about its arity).
+                probe = RawConn(self.server.port)
+                try:
+                    reply = probe.call(c)
+                finally:
+                    probe.close()
+                self._known[c] = not reply.startswith(b"-ERR unknown command")
             if not self._known[c]:
                 self.skipTest(f"{c} not implemented on this branch")
 
@@ -491,6 +495,7 @@ class TestSort(SetTestCase):
         self.assertEqual(self.r.sort(s, get=[h + "*->missing", h + "*->"]), [None, None, None, None])
 
     def test_store(self):
+        self.need("rpush")  # overwriting a stored list needs the list type's destructor
         s, d = self.k("s"), self.k("d")
         self.r.sadd(s, 3, 1, 2)
         self.assertEqual(self.r.sort(s, store=d), 3)
