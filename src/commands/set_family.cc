@@ -71,6 +71,13 @@ void DeleteEmpty(CommandContext& ctx, std::string_view key) {
   ctx.server->NotifyKeyspaceEvent(notify::kGeneric, "del", key, ctx.db->id());
 }
 
+// Redis's dbAdd: a new key, announced with the "new" keyspace event.
+Record* AddKey(CommandContext& ctx, std::string_view key, const SetValue& v) {
+  Record* r = ctx.db->Add(key, v.ToValueInit());
+  ctx.server->NotifyKeyspaceEvent(notify::kNew, "new", key, ctx.db->id());
+  return r;
+}
+
 // Redis's getPositiveLongFromObjectOrReply with the default message: anything but an integer
 // >= 0 gets "value is out of range, must be positive".
 bool ParsePositive(std::string_view s, int64_t* out) { return ParseInt64(s, out) && *out >= 0; }
@@ -86,7 +93,7 @@ void SaddCommand(CommandContext& ctx) {
   SetValue s;
   if (!r) {
     s = SetValue::Create(ctx.arg(2), hint, lim);
-    r = ctx.db->Add(key, s.ToValueInit());
+    r = AddKey(ctx, key, s);
   } else {
     s = SetValue::Of(r);
     s.MaybeConvert(hint, lim);
@@ -146,7 +153,7 @@ void SmoveCommand(CommandContext& ctx) {
   SetValue d;
   if (!dst) {
     d = SetValue::Create(member, 1, lim);
-    dst = ctx.db->Add(dst_key, d.ToValueInit());
+    dst = AddKey(ctx, dst_key, d);
   } else {
     d = SetValue::Of(dst);
   }
@@ -297,7 +304,9 @@ void SrandmemberCommand(CommandContext& ctx) {
 void StoreResult(CommandContext& ctx, std::string_view dst, SetValue value, const char* event) {
   size_t n = value.Size();
   if (n > 0) {
+    bool fresh = ctx.db->LookupWrite(dst) == nullptr;  // Redis's setKey: expired keys go first
     ctx.db->Set(dst, value.ToValueInit());
+    if (fresh) ctx.server->NotifyKeyspaceEvent(notify::kNew, "new", dst, ctx.db->id());
     ctx.reply->Integer(static_cast<int64_t>(n));
     ctx.server->NotifyKeyspaceEvent(notify::kSet, event, dst, ctx.db->id());
     ctx.server->KeyModified(*ctx.db, dst);

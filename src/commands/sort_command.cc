@@ -235,6 +235,8 @@ void SortGeneric(CommandContext& ctx, bool readonly) {
   std::string_view dst = *storekey;
   if (outputlen > 0) {
     const ServerConfig& cfg = ctx.server->cfg();
+    bool fresh = ctx.db->LookupWrite(dst) == nullptr;
+    if (fresh) ctx.server->NotifyKeyspaceEvent(notify::kNew, "new", dst, ctx.db->id());
     ctx.db->Set(dst, NewSortStoreList(out, cfg.list_max_listpack_size, cfg.list_compress_depth));
     ctx.server->NotifyKeyspaceEvent(notify::kList, "sortstore", dst, ctx.db->id());
     ctx.server->KeyModified(*ctx.db, dst, static_cast<uint64_t>(outputlen));

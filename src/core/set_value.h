@@ -27,8 +27,9 @@
 //   intset    2, 4 or 8 bytes (the set's integer width).
 //   listpack  lp::EntrySizeFor: len+2 for strings up to 63 bytes, 2..10 bytes for integers.
 //   hashtable the member allocation (1 + len rounded to a size class; 9 + len from 255 bytes on)
-//             + ~16 bytes of table (7-slot buckets at 54-86% fill). Redis 7.0: 24 (dictEntry) +
-//             8 (bucket) + sds (len + 2..3, rounded) = ~48 for a 10-byte member; Ember ~32.
+//             + 11-21 bytes of table (64-byte 7-slot buckets at 43-86% fill; more while a resize
+//             is in progress). Redis 7.0: 24 (dictEntry) + 8 (bucket) + sds (len + 2..3, rounded)
+//             = ~47 for a 10-byte member; Ember ~28 (unit test: < 32 at 150K members).
 //
 // SetValue is a non-owning handle over (encoding, pointer): mutators may reallocate or convert, and
 // the caller stores the result back (StoreInto(record)). Not thread-safe; read-only methods may run

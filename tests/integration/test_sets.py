@@ -421,6 +421,38 @@ class TestSetEncodings(SetTestCase):
             self.r.config_set("set-max-intset-entries", 512)
 
 
+class TestSetEvents(SetTestCase):
+    def test_keyspace_events(self):
+        self.need("config", "subscribe")
+        self.r.config_set("notify-keyspace-events", "KEA")
+        try:
+            p = self.r.pubsub()
+            p.psubscribe("__keyevent@0__:*")
+            self.assertEqual(p.get_message(timeout=2)["type"], "psubscribe")
+            a, b, d = self.k("a"), self.k("b"), self.k("d")
+            self.r.sadd(a, "x", "y")        # sadd (a new key also sends "new", 7.0 too)
+            self.r.sadd(a, "x")             # nothing added: no event
+            self.r.srem(a, "nope")          # nothing removed: no event
+            self.r.smove(a, b, "x")         # srem, sadd (+ new)
+            self.r.spop(a)                  # spop, del
+            self.r.sinterstore(d, b, b)     # sinterstore (+ new)
+            self.r.sunionstore(d, self.k("none"))  # del
+            self.r.srem(b, "x")             # srem, del
+            events = []
+            while True:
+                m = p.get_message(timeout=1)
+                if m is None:
+                    break
+                if m["type"] == "pmessage" and m["data"].decode().startswith("test_keyspace_events"):
+                    events.append(m["channel"].decode().split(":", 1)[1])
+            p.close()
+            events = [e for e in events if e != "new"]  # 7.0 has no "new" class
+            self.assertEqual(events, ["sadd", "srem", "sadd", "spop", "del", "sinterstore", "del",
+                                      "srem", "del"])
+        finally:
+            self.r.config_set("notify-keyspace-events", "")
+
+
 class TestSort(SetTestCase):
     def test_numeric_alpha_desc_limit(self):
         s = self.k("s")
