@@ -29,12 +29,21 @@ void ForEachZsetMember(Encoding enc, const void* v,
   });
 }
 
+void ForEachSetMember(Encoding enc, const void* v,
+                      const std::function<void(std::string_view)>& fn) {
+  char buf[32];
+  SetValue(enc, const_cast<void*>(v)).ForEach([&](const SetElem& e) {
+    fn(e.Text(buf));
+    return true;
+  });
+}
+
 size_t AggregateLength(ObjType type, Encoding enc, const void* v) {
   switch (type) {
     case ObjType::kList: return list::Length(ListValue{enc, const_cast<void*>(v)});
     case ObjType::kHash: return HashLength(HashRef{enc, const_cast<void*>(v)});
     case ObjType::kZSet: return Zset(enc, const_cast<void*>(v)).Length();
-    case ObjType::kSet: return SetLength(enc, v);
+    case ObjType::kSet: return SetValue(enc, const_cast<void*>(v)).Size();
     default: return 0;
   }
 }
