@@ -73,6 +73,7 @@ std::string RandomHex40() {
 Server::Server(Config* config) : config_(config), rdb_(std::make_unique<RdbControl>(this)) {
   g_server = this;
   env_.observer = this;
+  unix_minus_monotonic_us = UnixUs() - MonotonicUs();
 }
 
 void Server::ServeWhileLoading() {
@@ -165,6 +166,7 @@ Status Server::Init() {
   const ServerConfig& c = cfg();
   start_time_ms = UnixMs();
   start_monotonic_us = MonotonicUs();
+  unix_minus_monotonic_us = UnixUs() - MonotonicUs();
   cmd_time_ms = start_time_ms;
   lastsave_unix = start_time_ms / 1000;
   InitHashSeedRandomly();
@@ -468,6 +470,7 @@ void Server::ClientsCron() {
 }
 
 void Server::Cron() {
+  unix_minus_monotonic_us = UnixUs() - MonotonicUs();
   cmd_time_ms = UnixMs();
   env_.now_ms = cmd_time_ms;
   env_.lru_clock = LruClockFromMs(cmd_time_ms);
