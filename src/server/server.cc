@@ -121,13 +121,8 @@ void Server::ApplyConfigToEnv() {
 }
 
 void Server::InstallConfigHooks() {
-  (void)config_->SetApplyHook(
-      {"maxmemory-policy", "lfu-log-factor", "lfu-decay-time", "lazyfree-lazy-expire",
-       "lazyfree-lazy-server-del", "hz"},
-      [this](const ServerConfig&) {
-        ApplyConfigToEnv();
-        return Status::OK();
-      });
+  // maxmemory*, lfu-*, lazyfree-*, active-expire-effort, hz: server_memory.cc.
+  InstallMemoryConfigHooks();
   (void)config_->SetApplyHook("loglevel", [](const ServerConfig& c) {
     SetLogLevel(c.loglevel);
     return Status::OK();
@@ -281,6 +276,7 @@ void Server::CloseClientAsync(Client* c) {
 }
 
 void Server::FreeClient(Client* c) {
+  clients_mem_total_ -= std::min(clients_mem_total_, c->mem_accounted);
   UnwatchAll(c);
   PubsubUnsubscribeAll(c, false);
   if (c->fd >= 0) {
@@ -350,7 +346,9 @@ void Server::HandlePendingWrites() {
 
 void Server::BeforeSleep(net::EventLoop*, void* data) {
   auto* s = static_cast<Server*>(data);
+  s->ActiveExpireBeforeSleep();
   s->HandlePendingWrites();
+  s->EvictClients(nullptr);
   s->FreeClientsCloseAsap();
   if (g_shutdown_signal && !s->shutdown_asap) {
     LOG_WARNING("Received %s scheduling shutdown...",
@@ -432,6 +430,11 @@ void Server::Cron() {
   }
   mem::UpdatePeak();
   ClientsCron();
+  if (ClientEvictionLimit()) {
+    // Pub/Sub and writes change other clients' buffers: refresh every figure once per tick.
+    for (auto& [id, cl] : clients_) UpdateClientMemory(cl);
+  }
+  ActiveExpireCron();
   rdb_->Cron();
   // Incremental rehashing, 1 ms, only with no child (Redis's databasesCron).
   if (c.activerehashing && !env_.child_active) {
