@@ -331,6 +331,9 @@ class ClientEvictionTest(EvictionTestBase):
         self.addCleanup(spared.close)
         spared.sendall(encode_command("CLIENT", "NO-EVICT", "on"))
         self.assertEqual(spared.recv(100), b"+OK\r\n")
+        # The test's own connection is exempt too: once the biggest client is gone the spared one
+        # alone keeps the total over the limit, and every evictable client would go next.
+        self.r.execute_command("CLIENT", "NO-EVICT", "on")
         self.r.config_set("maxmemory-clients", "1mb")
         try:
             # Two partial 3 MB bulks: their query buffers hold ~2 MB each.
@@ -344,7 +347,9 @@ class ClientEvictionTest(EvictionTestBase):
                 if evicted:
                     break
                 time.sleep(0.05)
-            self.assertEqual(evicted, 1)
+            # Other idle evictable clients (a harness probe) may follow while the spared client
+            # alone keeps the total over the limit; Redis does the same.
+            self.assertGreaterEqual(evicted, 1)
             big.settimeout(3)
             try:
                 self.assertEqual(big.recv(100), b"")
@@ -355,6 +360,7 @@ class ClientEvictionTest(EvictionTestBase):
             self.assertEqual(spared.recv(100), b"+OK\r\n")
         finally:
             self.r.config_set("maxmemory-clients", 0)
+            self.r.execute_command("CLIENT", "NO-EVICT", "off")
 
 
 if __name__ == "__main__":
