@@ -17,6 +17,7 @@
 
 #include "base/strutil.h"
 #include "base/time.h"
+#include "core/lru.h"
 #include "memory/alloc.h"
 #include "proto/errors.h"
 #include "server/server.h"
@@ -150,6 +151,7 @@ void Server::Call(Client* c, const CommandSpec* spec, std::span<const std::strin
   if (g_call_depth++ == 0) {
     cmd_time_ms = UnixMs();
     env_.now_ms = cmd_time_ms;
+    env_.lru_clock = LruClockFromMs(cmd_time_ms);
   }
   CommandContext ctx;
   ctx.args = args;

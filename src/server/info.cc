@@ -75,7 +75,8 @@ void ServerSection(Server& s, std::string& o) {
   Addf(o, "uptime_in_days:%lld\r\n", static_cast<ll>(uptime / 86400));
   Addf(o, "hz:%d\r\n", s.hz);
   Addf(o, "configured_hz:%d\r\n", c.hz);
-  Addf(o, "lru_clock:%u\r\n", LruClockFromMs(now_us / 1000));
+  // Redis's field: its LRU clock, seconds in 24 bits (Ember's own clock ticks every 250 ms).
+  Addf(o, "lru_clock:%u\r\n", static_cast<unsigned>((now_us / 1000000) & kLruClockMax));
   Addf(o, "executable:%s\r\n", s.executable.c_str());
   Addf(o, "config_file:%s\r\n", s.config().config_file().c_str());
   o += "io_threads_active:0\r\n";

@@ -26,6 +26,7 @@
 
 #include "base/log.h"
 #include "base/time.h"
+#include "core/lru.h"
 #include "memory/alloc.h"
 #include "memory/not_counted.h"
 #include "server/server.h"
@@ -108,6 +109,7 @@ int64_t Server::EvictionTimer(net::EventLoop*, net::TimerId, void* data) {
   auto* s = static_cast<Server*>(data);
   s->cmd_time_ms = UnixMs();
   s->env_.now_ms = s->cmd_time_ms;
+  s->env_.lru_clock = LruClockFromMs(s->cmd_time_ms);
   EvictResult r = s->cfg().maxmemory ? s->evictor_.Perform(s->dbs_, s->env_, s->CurrentEvictionParams())
                                      : EvictResult::kOk;
   if (r == EvictResult::kRunning) return 0;  // keep going after the next round of events

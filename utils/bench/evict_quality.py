@@ -203,6 +203,7 @@ def main():
     ap.add_argument("--policies", default="allkeys-lru,allkeys-lfu")
     ap.add_argument("--seed", type=int, default=20240607)
     args = ap.parse_args()
+    args.ember, args.redis = os.path.abspath(args.ember), os.path.abspath(args.redis)
     lib.pin_self(args.client_cpu)
     ops = args.ops or (1_000_000 if args.quick else 2_000_000)
     rounds = args.rounds or 1

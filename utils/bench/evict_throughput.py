@@ -48,6 +48,7 @@ def main():
     ap.add_argument("--pipelines", default="1,16")
     ap.add_argument("--seconds", type=float, default=None, help="target run length (3, --quick 1.5)")
     args = ap.parse_args()
+    args.ember, args.redis = os.path.abspath(args.ember), os.path.abspath(args.redis)
     lib.pin_self(args.client_cpu)
     rounds = args.rounds or (3 if args.quick else 5)
     seconds = args.seconds or (1.5 if args.quick else 3.0)

@@ -101,6 +101,7 @@ def main():
     ap.add_argument("--spread", type=int, default=1000, help="ms over which the keys expire")
     ap.add_argument("--timeout", type=float, default=120.0)
     args = ap.parse_args()
+    args.ember, args.redis = os.path.abspath(args.ember), os.path.abspath(args.redis)
     lib.pin_self(args.client_cpu)
     args.keys = args.keys or (300_000 if args.quick else 1_000_000)
     args.delay = args.delay or max(5000, args.keys // 40)      # ~25 us per key to load, with slack
