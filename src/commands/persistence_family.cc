@@ -171,9 +171,7 @@ void RestoreCmd(CommandContext& ctx) {
   if (env.lfu) {
     rec->set_lru((LfuMinutes(now) << 8) | static_cast<uint32_t>(freq >= 0 ? freq : kLfuInitVal));
   } else {
-    uint64_t ticks = idle > 0 ? static_cast<uint64_t>(idle) : 0;
-    rec->set_lru(static_cast<uint32_t>((env.lru_clock + kLruClockMax + 1 - (ticks & kLruClockMax)) &
-                                       kLruClockMax));
+    rec->set_lru(LruFromIdleSeconds(env.lru_clock, idle > 0 ? static_cast<uint64_t>(idle) : 0));
   }
   ctx.db->Insert(rec);
   s.KeyModified(*ctx.db, key);

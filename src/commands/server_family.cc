@@ -79,6 +79,7 @@ void ConfigResetstatCommand(CommandContext& ctx) {
   Server& s = *ctx.server;
   s.stats.ResetCounters();
   s.env().stats = KeyspaceStats{};
+  s.ResetMemoryStats();
   mem::ResetPeak();
   ctx.reply->Ok();
 }

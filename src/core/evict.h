@@ -12,13 +12,14 @@
 //
 // A burst stops after a time limit from maxmemory-eviction-tenacity (<= 10: 50 us x t; 11..99:
 // 500 us x 1.15^(t-10); 100: unlimited), checked every 16 evictions; the server then continues in a
-// 0 ms timer (kRunning) while still serving commands. Nothing left to evict: kFail, and deny-oom
-// commands get the OOM error. No LRU/LFU writes happen during eviction.
+// 0 ms timer (kRunning) while still serving commands. Nothing left to evict: kFail (after waiting,
+// within the time limit, for values still queued on the lazy-free thread), and deny-oom commands
+// get the OOM error. No LRU/LFU writes happen during eviction.
 //
 // Beyond Redis, for operators: a histogram of the idle age of evicted keys (<= 1 s, <= 1 min,
 // <= 1 h, > 1 h) and a running estimate of eviction quality: after each LRU/LFU eviction, a few
-// random keys of the same database are scored; the share of them the victim outranks (older or
-// less frequent) feeds an exponential average. 100% means every victim was at least as cold as
+// random keys of the same database are scored (for one LRU/LFU victim in 4, to keep it cheap); the
+// share of them the victim outranks (idler or less frequent) feeds an exponential average. 100% means every victim was at least as cold as
 // everything sampled, which is what exact LRU/LFU would achieve.
 //
 // Thread safety: event-loop thread only.
@@ -60,8 +61,8 @@ struct EvictionStats {
   uint64_t idle_le_1s = 0, idle_le_1m = 0, idle_le_1h = 0, idle_gt_1h = 0;
   double quality = 1.0;            // running estimate, 0..1
   uint64_t quality_samples = 0;
-  uint64_t total_exceeded_time_ms = 0;
-  int64_t exceeded_since_ms = 0;   // 0 = not over maxmemory now
+  uint64_t total_exceeded_time_us = 0;  // closed windows over maxmemory
+  int64_t exceeded_since_us = 0;        // monotonic start of the open window; 0 = none
 };
 
 class Evictor {
@@ -77,9 +78,14 @@ class Evictor {
 
   EvictionStats& stats() { return stats_; }
   void ResetStats();
-  // Current time spent over maxmemory, in ms (current_eviction_exceeded_time).
-  uint64_t CurrentExceededMs(int64_t now_ms) const {
-    return stats_.exceeded_since_ms ? static_cast<uint64_t>(now_ms - stats_.exceeded_since_ms) : 0;
+  // Time spent over maxmemory in the open window, and in total (INFO stats
+  // current_eviction_exceeded_time / total_eviction_exceeded_time, in ms). `now_us` is monotonic.
+  uint64_t CurrentExceededMs(int64_t now_us) const {
+    return stats_.exceeded_since_us ? static_cast<uint64_t>(now_us - stats_.exceeded_since_us) / 1000
+                                    : 0;
+  }
+  uint64_t TotalExceededMs(int64_t now_us) const {
+    return stats_.total_exceeded_time_us / 1000 + CurrentExceededMs(now_us);
   }
 
  private:
@@ -91,9 +97,14 @@ class Evictor {
   void PopulatePool(Database& db, KeyspaceEnv& env, const EvictionParams& p);
   uint64_t Score(const void* record, KeyspaceEnv& env, EvictionPolicy policy) const;
   void RecordVictim(Database& db, const void* record, KeyspaceEnv& env, EvictionPolicy policy);
+  void CloseExceededWindow();
+  EvictResult WaitForLazyFree(KeyspaceEnv& env, const EvictionParams& p, int64_t start_us,
+                              int64_t limit_us);
 
   std::vector<PoolEntry> pool_;  // kPoolSize entries, ascending score; empty key = free slot
   unsigned next_db_ = 0;
+  uint64_t quality_tick_ = 0;
+  std::string victim_key_;  // reused buffer
   EvictionStats stats_;
 };
 

@@ -1,5 +1,11 @@
 // LRU clock and LFU counter arithmetic, as Redis (evict.c): 24 bits per record.
-//   LRU: seconds & 0xFFFFFF (wraps every ~194 days); idle = clock - lru, allowing one wrap.
+//   LRU: (ms / resolution) & 0xFFFFFF; idle = clock - lru, allowing one wrap.
+//        Redis compiles LRU_CLOCK_RESOLUTION 1000 ms (a wrap every ~194 days). Ember uses 250 ms
+//        (a wrap every ~48.5 days): a cache that turns over in about a second at 100k requests/s
+//        otherwise sees a whole cache's worth of keys with the same idle time, and sampled LRU
+//        degrades towards random among them (utils/bench/evict_quality.py measures the gap to exact
+//        LRU). Idle times longer than one wrap are under-reported, as in Redis past 194 days.
+//        OBJECT IDLETIME, DUMP/RDB idle fields and RESTORE IDLETIME stay in seconds.
 //   LFU: high 16 bits = last decrement time in minutes & 0xFFFF, low 8 bits = log counter.
 //        New objects start at LFU_INIT_VAL 5. Access: decay by elapsed periods, then a
 //        probabilistic increment with p = 1 / ((counter - 5) * lfu_log_factor + 1).
@@ -10,7 +16,7 @@
 namespace ember {
 
 constexpr uint32_t kLruClockMax = (1u << 24) - 1;
-constexpr uint32_t kLruClockResolutionMs = 1000;
+constexpr uint32_t kLruClockResolutionMs = 250;
 constexpr uint8_t kLfuInitVal = 5;
 
 inline uint32_t LruClockFromMs(int64_t unix_ms) {
@@ -21,6 +27,17 @@ inline uint32_t LruClockFromMs(int64_t unix_ms) {
 inline uint64_t LruIdleMs(uint32_t now, uint32_t lru) {
   uint64_t ticks = now >= lru ? now - lru : (kLruClockMax - lru) + now;
   return ticks * kLruClockResolutionMs;
+}
+
+// The LRU field for an object idle for `idle_s` seconds at clock `now` (RDB load, RESTORE
+// IDLETIME), as Redis's objectSetLRUOrLFU: idle times past the clock's range are clamped to it.
+inline uint32_t LruFromIdleSeconds(uint32_t now, uint64_t idle_s) {
+  uint64_t ticks = idle_s * 1000 / kLruClockResolutionMs;
+  if (ticks > kLruClockMax - 1) ticks = kLruClockMax - 1;  // the oldest time LruIdleMs can tell
+  // Redis adds LRU_CLOCK_MAX (not +1) on underflow, matching LruIdleMs's wrap arithmetic.
+  int64_t abs = static_cast<int64_t>(now) - static_cast<int64_t>(ticks);
+  if (abs < 0) abs += kLruClockMax;
+  return static_cast<uint32_t>(abs);
 }
 
 inline uint32_t LfuMinutes(int64_t unix_ms) { return static_cast<uint32_t>((unix_ms / 60000) & 0xFFFF); }

@@ -148,6 +148,8 @@ class Client {
   uint64_t net_input_bytes = 0;
   uint64_t net_output_bytes = 0;
   uint64_t commands_processed = 0;
+  // MemoryUsage() as last added to the server's clients total (maxmemory-clients).
+  size_t mem_accounted = 0;
 
   // MULTI queue: commands with owned copies of their arguments.
   struct QueuedCommand {

@@ -4,8 +4,9 @@
 //   2. arity                                             -> rejected
 //   3. authentication (NOAUTH unless the command is no-auth)
 //   4. MULTI: commands flagged no-multi are refused
-//   5. memory: over maxmemory, deny-oom commands are refused, and so is anything queued inside
-//      MULTI (except EXEC/DISCARD/QUIT/RESET); EXEC is refused when its queue holds a deny-oom one
+//   5. memory: client eviction (maxmemory-clients), then key eviction (server_memory.cc); if that
+//      fails (over maxmemory, nothing evictable) deny-oom commands are refused, and so is anything
+//      inside MULTI but EXEC/DISCARD/QUIT/RESET; EXEC is refused when its queue holds a deny-oom one
 //   6. RESP2 Pub/Sub context restrictions
 //   7. MULTI: queue everything but EXEC/DISCARD/MULTI/WATCH/QUIT/RESET
 //   8. call: cached command time, handler, commandstats, errorstats
@@ -16,6 +17,7 @@
 
 #include "base/strutil.h"
 #include "base/time.h"
+#include "core/lru.h"
 #include "memory/alloc.h"
 #include "proto/errors.h"
 #include "server/server.h"
@@ -23,6 +25,9 @@
 namespace ember {
 
 namespace {
+// Nesting depth of Server::Call (EXEC runs its queue through Call). Event-loop thread only.
+int g_call_depth = 0;
+
 bool IsTxControl(const CommandSpec* s) {
   std::string_view n = s->name;
   return n == "exec" || n == "discard" || n == "multi" || n == "watch" || n == "quit" ||
@@ -86,16 +91,20 @@ void Server::Dispatch(Client* c, std::span<const std::string_view> args) {
     reject(proto::kErrNotAllowedInMulti, spec);
     return;
   }
-  const ServerConfig& conf = cfg();
-  if (conf.maxmemory) {
-    bool is_exec = std::string_view(spec->name) == "exec";
+  // Client eviction first: the last command may have grown output buffers (Redis's order). A
+  // client that evicted itself runs nothing more.
+  if (EvictClients(c)) return;
+  if (cfg().maxmemory) {
+    bool oom = PerformEvictions() == EvictResult::kFail;
+    std::string_view name = spec->name;
+    bool is_exec = name == "exec";
     bool deny = spec->flags & kCmdDenyOom;
     if (is_exec) {
       for (const auto& q : c->mstate) deny = deny || (q.spec->flags & kCmdDenyOom);
-    } else if (in_multi && !IsTxControl(spec)) {
+    } else if (in_multi && name != "discard" && name != "quit" && name != "reset") {
       deny = true;  // queueing may consume unlimited memory
     }
-    if (deny && mem::UsedMemory() > conf.maxmemory) {
+    if (oom && deny) {
       reject(proto::kErrOom, spec);
       return;
     }
@@ -131,13 +140,19 @@ void Server::Dispatch(Client* c, std::span<const std::string_view> args) {
   Call(c, spec, args);
   c->argv_mem = 0;
   if (blocking_.HasReadyKeys()) blocking_.HandleReadyKeys();
+  if (cfg().maxmemory_clients) UpdateClientMemory(c);
 }
 
 void Server::Call(Client* c, const CommandSpec* spec, std::span<const std::string_view> args) {
   uint64_t errors_before = c->reply.ErrorCount();
   int64_t start = MonotonicUs();
-  cmd_time_ms = (start + unix_minus_monotonic_us) / 1000;
-  env_.now_ms = cmd_time_ms;
+  // The cached command time is taken by the outermost call only: EXEC's queued commands all see
+  // EXEC's time, so a key cannot expire half-way through a transaction (Redis's fixed_time_expire).
+  if (g_call_depth++ == 0) {
+    cmd_time_ms = (start + unix_minus_monotonic_us) / 1000;
+    env_.now_ms = cmd_time_ms;
+    env_.lru_clock = LruClockFromMs(cmd_time_ms);
+  }
   CommandContext ctx;
   ctx.args = args;
   ctx.client = c;
@@ -145,6 +160,7 @@ void Server::Call(Client* c, const CommandSpec* spec, std::span<const std::strin
   ctx.db = c->db;
   ctx.reply = &c->reply;
   spec->handler(ctx);
+  g_call_depth--;
   int64_t dur = MonotonicUs() - start;
   if (c->flags & kClientBlocked) return;  // counted when served or timed out (blocking.h)
   CommandStats& cs = stats.For(spec);

@@ -75,7 +75,8 @@ void ServerSection(Server& s, std::string& o) {
   Addf(o, "uptime_in_days:%lld\r\n", static_cast<ll>(uptime / 86400));
   Addf(o, "hz:%d\r\n", s.hz);
   Addf(o, "configured_hz:%d\r\n", c.hz);
-  Addf(o, "lru_clock:%u\r\n", LruClockFromMs(now_us / 1000));
+  // Redis's field: its LRU clock, seconds in 24 bits (Ember's own clock ticks every 250 ms).
+  Addf(o, "lru_clock:%u\r\n", static_cast<unsigned>((now_us / 1000000) & kLruClockMax));
   Addf(o, "executable:%s\r\n", s.executable.c_str());
   Addf(o, "config_file:%s\r\n", s.config().config_file().c_str());
   o += "io_threads_active:0\r\n";
@@ -150,8 +151,8 @@ void MemorySection(Server& s, std::string& o) {
   Addf(o, "rss_overhead_bytes:%lld\r\n", static_cast<ll>(mh.rss_extra_bytes));
   Addf(o, "mem_fragmentation_ratio:%.2f\r\n", mh.total_frag);
   Addf(o, "mem_fragmentation_bytes:%lld\r\n", static_cast<ll>(mh.total_frag_bytes));
-  // Replica output buffers and the AOF buffer are what Redis leaves out of eviction: none yet.
-  o += "mem_not_counted_for_evict:0\r\n";
+  // Registered by the subsystems whose buffers are not data (memory/not_counted.h).
+  Addf(o, "mem_not_counted_for_evict:%zu\r\n", s.MemNotCountedForEvict());
   Addf(o, "mem_replication_backlog:%zu\r\n", mh.repl_backlog);
   o += "mem_total_replication_buffers:0\r\n";
   Addf(o, "mem_clients_slaves:%zu\r\n", mh.clients_slaves);
@@ -159,8 +160,9 @@ void MemorySection(Server& s, std::string& o) {
   o += "mem_cluster_links:0\r\n";
   Addf(o, "mem_aof_buffer:%zu\r\n", mh.aof_buffer);
   Addf(o, "mem_allocator:%s\r\n", std::string(mem::AllocatorName()).c_str());
-  o += "active_defrag_running:0\r\nlazyfree_pending_objects:0\r\n";
-  Addf(o, "lazyfreed_objects:%llu\r\n", static_cast<ull>(s.env().stats.lazyfreed_objects));
+  o += "active_defrag_running:0\r\n";
+  Addf(o, "lazyfree_pending_objects:%zu\r\n", s.LazyfreePendingObjects());
+  Addf(o, "lazyfreed_objects:%llu\r\n", static_cast<ull>(s.LazyfreedObjects()));
 }
 
 // The RDB part of INFO persistence (loading .. rdb_last_load_keys_loaded). Nothing is saved or
@@ -182,10 +184,6 @@ void PersistenceSection(Server& s, std::string& o) {
 void StatsSection(Server& s, std::string& o) {
   const ServerStats& st = s.stats;
   const KeyspaceStats& ks = s.env().stats;
-  uint64_t exceeded_now = 0;
-  if (st.eviction_exceeded_start_us) {
-    exceeded_now = static_cast<uint64_t>(MonotonicUs() - st.eviction_exceeded_start_us) / 1000;
-  }
   uint64_t cycles_rate = st.el_cycles.Average();
   uint64_t el_dur = cycles_rate ? st.el_duration.Average() / cycles_rate : 0;
   o += "# Stats\r\n";
@@ -201,17 +199,8 @@ void StatsSection(Server& s, std::string& o) {
   o += "instantaneous_input_repl_kbps:0.00\r\ninstantaneous_output_repl_kbps:0.00\r\n";
   Addf(o, "rejected_connections:%llu\r\n", static_cast<ull>(st.rejected_connections));
   o += "sync_full:0\r\nsync_partial_ok:0\r\nsync_partial_err:0\r\n";
-  Addf(o, "expired_keys:%llu\r\n", static_cast<ull>(ks.expired_keys));
-  Addf(o, "expired_stale_perc:%.2f\r\n", st.expired_stale_perc * 100);
-  Addf(o, "expired_time_cap_reached_count:%llu\r\n",
-       static_cast<ull>(st.expired_time_cap_reached_count));
-  Addf(o, "expire_cycle_cpu_milliseconds:%llu\r\n",
-       static_cast<ull>(st.expire_cycle_cpu_milliseconds));
-  Addf(o, "evicted_keys:%llu\r\n", static_cast<ull>(ks.evicted_keys));
-  Addf(o, "evicted_clients:%llu\r\n", static_cast<ull>(st.evicted_clients));
-  Addf(o, "total_eviction_exceeded_time:%llu\r\n",
-       static_cast<ull>(st.total_eviction_exceeded_time + exceeded_now));
-  Addf(o, "current_eviction_exceeded_time:%llu\r\n", static_cast<ull>(exceeded_now));
+  // expired_keys .. current_eviction_exceeded_time: the expire cycle and the evictor's figures.
+  o += s.InfoStatsExpiryEvictionLines();
   Addf(o, "keyspace_hits:%llu\r\n", static_cast<ull>(ks.keyspace_hits));
   Addf(o, "keyspace_misses:%llu\r\n", static_cast<ull>(ks.keyspace_misses));
   Addf(o, "pubsub_channels:%zu\r\n", s.pubsub_channels().size());
@@ -238,6 +227,8 @@ void StatsSection(Server& s, std::string& o) {
   Addf(o, "instantaneous_eventloop_duration_usec:%llu\r\n", static_cast<ull>(el_dur));
   Addf(o, "acl_access_denied_auth:%llu\r\n", static_cast<ull>(st.acl_access_denied_auth));
   o += "acl_access_denied_cmd:0\r\nacl_access_denied_key:0\r\nacl_access_denied_channel:0\r\n";
+  // Ember only (README "INFO"): idle-age histogram of evicted keys and the eviction quality estimate.
+  o += s.InfoStatsEmberEvictionLines();
 }
 
 void ReplicationSection(Server& s, std::string& o) {

@@ -144,13 +144,8 @@ void Server::ApplyConfigToEnv() {
 }
 
 void Server::InstallConfigHooks() {
-  (void)config_->SetApplyHook(
-      {"maxmemory-policy", "lfu-log-factor", "lfu-decay-time", "lazyfree-lazy-expire",
-       "lazyfree-lazy-server-del", "hz"},
-      [this](const ServerConfig&) {
-        ApplyConfigToEnv();
-        return Status::OK();
-      });
+  // maxmemory*, lfu-*, lazyfree-*, active-expire-effort, hz: server_memory.cc.
+  InstallMemoryConfigHooks();
   (void)config_->SetApplyHook("loglevel", [](const ServerConfig& c) {
     SetLogLevel(c.loglevel);
     return Status::OK();
@@ -310,6 +305,7 @@ void Server::CloseClientAsync(Client* c) {
 
 void Server::FreeClient(Client* c) {
   if (c->bstate) blocking_.Unblock(c);
+  clients_mem_total_ -= std::min(clients_mem_total_, c->mem_accounted);
   UnwatchAll(c);
   PubsubUnsubscribeAll(c, false);
   if (c->fd >= 0) {
@@ -385,6 +381,7 @@ void Server::AfterSleep(net::EventLoop*, void* data) {
 
 void Server::BeforeSleep(net::EventLoop*, void* data) {
   auto* s = static_cast<Server*>(data);
+  s->ActiveExpireBeforeSleep();
   s->blocking_.BeforeSleep();
   s->HandlePendingWrites();
   if (s->el_cycle_start_us) {
@@ -397,6 +394,7 @@ void Server::BeforeSleep(net::EventLoop*, void* data) {
     s->stats.eventloop_cmd_per_cycle_max = std::max(s->stats.eventloop_cmd_per_cycle_max, cmds);
     s->el_cycle_start_us = 0;
   }
+  s->EvictClients(nullptr);
   s->FreeClientsCloseAsap();
   if (g_shutdown_signal && !s->shutdown_asap) {
     LOG_WARNING("Received %s scheduling shutdown...",
@@ -499,6 +497,11 @@ void Server::Cron() {
   // Every 100 ms: allocator counters, RSS and used memory, sampled together.
   if (cron_loops % std::max(1, hz / 10) == 0) SampleMemory();
   ClientsCron();
+  if (ClientEvictionLimit()) {
+    // Pub/Sub and writes change other clients' buffers: refresh every figure once per tick.
+    for (auto& [id, cl] : clients_) UpdateClientMemory(cl);
+  }
+  ActiveExpireCron();
   rdb_->Cron();
   // Incremental rehashing, 1 ms, only with no child (Redis's databasesCron).
   if (c.activerehashing && !env_.child_active) {

@@ -18,8 +18,11 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/active_expire.h"
 #include "core/database.h"
+#include "core/evict.h"
 #include "core/keyspace_env.h"
+#include "core/lazyfree.h"
 #include "net/event_loop.h"
 #include "server/blocking.h"
 #include "server/client.h"
@@ -184,6 +187,36 @@ class Server : public KeyspaceObserver {
   // Debug toggles.
   bool active_expire_enabled = true;
 
+  // ---- memory under maxmemory: eviction, active expiry, lazy free (server_memory.cc) ----
+  // Redis's performEvictions(): with maxmemory set, evicts keys until used memory (minus what is
+  // not counted, memory/not_counted.h) is under the limit, for at most the tenacity budget; when the
+  // budget runs out it starts a 0 ms timer that keeps evicting between events (kRunning). kFail:
+  // over the limit with nothing evictable (or noeviction). kOk when not over, loading, or no limit.
+  EvictResult PerformEvictions();
+  // maxmemory-clients: disconnects the biggest clients (CLIENT NO-EVICT ones exempt) until the
+  // total client memory is under the limit. Returns true if `current` was among them.
+  bool EvictClients(Client* current);
+  // The maxmemory-clients limit in bytes (a percentage resolved against maxmemory); 0 = off.
+  uint64_t ClientEvictionLimit() const;
+  // Re-reads `c`'s memory into the running total maxmemory-clients compares (cheap; O(1) but for
+  // the MULTI queue). Called after commands, writes, and from the clients cron.
+  void UpdateClientMemory(Client* c);
+  size_t ClientsMemoryTotal() const { return clients_mem_total_; }
+  LazyFree& lazyfree() { return *lazyfree_; }
+  Evictor& evictor() { return evictor_; }
+  ActiveExpire& active_expire() { return active_expire_; }
+  // INFO figures of this area. Each returns "name:value\r\n" lines in Redis's order:
+  //   memory: mem_not_counted_for_evict ... lazyfree_pending_objects, lazyfreed_objects are read
+  //   through the accessors below; stats: the expiry/eviction block (expired_keys ..
+  //   current_eviction_exceeded_time) and Ember's eviction observability fields.
+  size_t MemNotCountedForEvict() const;
+  size_t LazyfreePendingObjects() const;
+  uint64_t LazyfreedObjects() const;
+  std::string InfoStatsExpiryEvictionLines();  // expired_keys .. current_eviction_exceeded_time
+  std::string InfoStatsEmberEvictionLines();   // evicted_keys_idle_le_1s .. eviction_quality_perc
+  // CONFIG RESETSTAT for this area's counters.
+  void ResetMemoryStats();
+
   // Prepares shutdown (SHUTDOWN command, SIGTERM): returns false if it must be refused.
   bool PrepareForShutdown(bool save, bool nosave, std::string* err);
 
@@ -202,6 +235,12 @@ class Server : public KeyspaceObserver {
   void FreeClientsCloseAsap();
   bool RejectIfNeeded(Client* c, const CommandSpec* spec, std::span<const std::string_view> args);
   void ApplyConfigToEnv();
+  void InstallMemoryConfigHooks();    // server_memory.cc
+  EvictionParams CurrentEvictionParams() const;
+  void StartEvictionTimer();
+  static int64_t EvictionTimer(net::EventLoop* loop, net::TimerId id, void* data);
+  void ActiveExpireCron();            // slow cycle, from Cron
+  void ActiveExpireBeforeSleep();     // fast cycle, from BeforeSleep
   void InstallConfigHooks();
   Status OpenListeners();
   void SetupSignals();
@@ -223,6 +262,12 @@ class Server : public KeyspaceObserver {
   std::unordered_map<std::string, std::unordered_set<Client*>> pubsub_channels_;
   std::unordered_map<std::string, std::unordered_set<Client*>> pubsub_patterns_;
   Blocking blocking_{this};
+  // Memory management (server_memory.cc). The lazy-free thread lives as long as the server.
+  std::unique_ptr<LazyFree> lazyfree_;
+  Evictor evictor_;
+  ActiveExpire active_expire_;
+  bool eviction_timer_running_ = false;
+  size_t clients_mem_total_ = 0;  // sum of Client::mem_accounted over live clients
 };
 
 // Process-wide pointer used by signal handlers and logging of fatal errors.

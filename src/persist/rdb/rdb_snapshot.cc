@@ -186,10 +186,8 @@ Status LoadSnapshot(Source* source, std::vector<std::unique_ptr<Database>>& dbs,
         rec->set_lru((LfuMinutes(opts.now_ms) << 8) |
                      static_cast<uint32_t>(freq >= 0 ? freq : kLfuInitVal));
       } else {
-        uint32_t clock = LruClockFromMs(opts.now_ms);
-        uint64_t idle_ticks = idle > 0 ? static_cast<uint64_t>(idle) : 0;
-        rec->set_lru(static_cast<uint32_t>((clock + kLruClockMax + 1 - (idle_ticks & kLruClockMax)) &
-                                           kLruClockMax));
+        rec->set_lru(LruFromIdleSeconds(LruClockFromMs(opts.now_ms),
+                                         idle > 0 ? static_cast<uint64_t>(idle) : 0));
       }
       db->Insert(rec);
       res.keys_loaded++;

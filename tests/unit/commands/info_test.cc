@@ -111,7 +111,10 @@ TEST_F(InfoTest, StatsFieldsIn72Order) {
       "reply_buffer_expands", "eventloop_cycles", "eventloop_duration_sum",
       "eventloop_duration_cmd_sum", "instantaneous_eventloop_cycles_per_sec",
       "instantaneous_eventloop_duration_usec", "acl_access_denied_auth", "acl_access_denied_cmd",
-      "acl_access_denied_key", "acl_access_denied_channel"};
+      "acl_access_denied_key", "acl_access_denied_channel",
+      // Ember's eviction observability fields follow Redis's (README, INFO).
+      "evicted_keys_idle_le_1s", "evicted_keys_idle_le_1m", "evicted_keys_idle_le_1h",
+      "evicted_keys_idle_gt_1h", "eviction_quality_perc"};
   EXPECT_EQ(Fields(Info({"stats"})),
             std::vector<std::string>(std::begin(expected), std::end(expected)));
 }
