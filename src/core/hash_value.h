@@ -14,5 +14,8 @@ void FreeHashValue(Encoding enc, void* ptr);
 size_t HashFreeEffort(Encoding enc, const void* ptr);
 // A deep copy of a hash value (COPY); the copy has the same encoding and is owned by the caller.
 void* DupHashValue(Encoding enc, const void* ptr);
+// MEMORY USAGE of the value (not the key record): allocations of encoding `enc`, sampled as Redis
+// does for big aggregates (`samples` elements; 0 = all). Being written by the hash helper.
+size_t HashValueMemory(Encoding enc, const void* ptr, size_t samples);
 
 }  // namespace ember

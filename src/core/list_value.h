@@ -14,5 +14,8 @@ void FreeListValue(Encoding enc, void* ptr);
 size_t ListFreeEffort(Encoding enc, const void* ptr);
 // A deep copy of a list value (COPY); the copy has the same encoding and is owned by the caller.
 void* DupListValue(Encoding enc, const void* ptr);
+// MEMORY USAGE of the value (not the key record): allocations of encoding `enc`, sampled as Redis
+// does for big aggregates (`samples` elements; 0 = all). Being written by the list helper.
+size_t ListValueMemory(Encoding enc, const void* ptr, size_t samples);
 
 }  // namespace ember

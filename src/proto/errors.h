@@ -69,6 +69,7 @@ inline constexpr std::string_view kErrGtLtNx =
 inline constexpr std::string_view kErrZaddIncrPairs =
     "ERR INCR option supports a single increment-element pair";
 inline constexpr std::string_view kErrNoSuchClient = "ERR No such client";
+inline constexpr std::string_view kErrUnblocked = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
 inline constexpr std::string_view kErrProtocolVersion =
     "ERR Protocol version is not an integer or out of range";
 inline constexpr std::string_view kErrNoProto = "NOPROTO unsupported protocol version";
