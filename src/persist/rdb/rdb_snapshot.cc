@@ -191,7 +191,7 @@ Status LoadSnapshot(Source* source, std::vector<std::unique_ptr<Database>>& dbs,
     idle = -1;
     freq = -1;
   }
-  EMBER_RETURN_IF_ERROR(r.VerifyTrailer(res.rdb_version, true, &res.checksum_skipped));
+  EMBER_RETURN_IF_ERROR(r.VerifyTrailer(res.rdb_version, opts.verify_checksum, &res.checksum_skipped));
   if (result) *result = res;
   return Status::OK();
 }
