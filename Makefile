@@ -111,7 +111,10 @@ FUZZ_SECONDS  ?= 60
 FUZZ_SAN      := -fsanitize=address -fno-omit-frame-pointer
 FUZZ_CXXFLAGS := -std=c++20 -O1 -g -Wall -Wno-unused-parameter -pthread -Isrc -I/usr/include/liblzf \
                  -MMD -MP $(FUZZ_SAN)
-FUZZ_OBJ      := $(SRC_LIB:%.cc=$(FUZZ_BUILD)/obj/%.o)
+# Only the layers the targets use (formats, keyspace, encodings), not the server or the network.
+FUZZ_LIB_SRC  := $(filter src/base/% src/memory/% src/proto/% src/types/% src/core/% src/persist/% \
+                          src/sys/%,$(SRC_LIB))
+FUZZ_OBJ      := $(FUZZ_LIB_SRC:%.cc=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_SRC      := $(wildcard tests/fuzz/*_fuzz.cc)
 FUZZ_NAMES    := $(FUZZ_SRC:tests/fuzz/%_fuzz.cc=%)
 FUZZ_BINS     := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/%_fuzz)

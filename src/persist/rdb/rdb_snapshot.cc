@@ -72,6 +72,9 @@ Status LoadSnapshot(Source* source, std::vector<std::unique_ptr<Database>>& dbs,
   int64_t expire = -1;
   int64_t idle = -1;
   int freq = -1;
+  // Reused across keys: a key or a string value costs no allocation of its own while it is read.
+  std::string key;
+  std::string sval;
   for (;;) {
     auto type = r.LoadType();
     if (!type.ok()) return type.status();
@@ -155,25 +158,39 @@ Status LoadSnapshot(Source* source, std::vector<std::unique_ptr<Database>>& dbs,
     if (!IsObjectType(t)) {
       return r.Corrupt("unknown RDB type " + std::to_string(t));
     }
-    std::string key;
     EMBER_RETURN_IF_ERROR(r.LoadString(&key));
-    auto v = LoadValue(r, t, opts.limits, key);
-    if (!v.ok()) {
-      Status s = v.status();
-      if (s.code() == StatusCode::kUnsupported) {
-        return Status::Unsupported(s.message() + " (at offset " + std::to_string(r.offset()) + ")");
-      }
-      return s;
-    }
     bool has_expire = expire != -1;
-    if (has_expire && opts.drop_expired && !opts.is_aof_preamble && expire < opts.now_ms) {
-      DiscardValue(*v);
+    bool expired = has_expire && opts.drop_expired && !opts.is_aof_preamble && expire < opts.now_ms;
+    Record* rec = nullptr;
+    if (t == RDB_TYPE_STRING) {
+      // Strings (most keys of most datasets): the value goes straight from the reader's scratch
+      // buffer into the record, with the encoding Redis would pick (int, embstr, raw).
+      EMBER_RETURN_IF_ERROR(r.LoadString(&sval));
+      if (!expired) rec = Record::New(key, ValueInit::FromString(sval), has_expire, expire);
+    } else {
+      auto v = LoadValue(r, t, opts.limits, key);
+      if (!v.ok()) {
+        Status s = v.status();
+        if (s.code() == StatusCode::kUnsupported) {
+          return Status::Unsupported(s.message() + " (at offset " + std::to_string(r.offset()) +
+                                     ")");
+        }
+        return s;
+      }
+      if (expired) {
+        DiscardValue(*v);
+      } else {
+        rec = NewRecordFromLoaded(key, *v, has_expire, expire);
+      }
+    }
+    if (expired) {
       res.keys_expired++;
-    } else if (db->Find(key) != nullptr) {
-      DiscardValue(*v);
+    } else if (!db->main_table().Insert(rec)) {
+      // One hash probe finds the slot or the duplicate.
+      Record::Free(rec);
       return r.Corrupt("duplicate key '" + key.substr(0, 128) + "' in RDB file");
     } else {
-      Record* rec = NewRecordFromLoaded(key, *v, has_expire, expire);
+      if (has_expire) db->expires_table().Insert(rec);
       KeyspaceEnv* env = db->env();
       if (env->lfu) {
         rec->set_lru((LfuMinutes(opts.now_ms) << 8) |
@@ -184,7 +201,6 @@ Status LoadSnapshot(Source* source, std::vector<std::unique_ptr<Database>>& dbs,
         rec->set_lru(static_cast<uint32_t>((clock + kLruClockMax + 1 - (idle_ticks & kLruClockMax)) &
                                            kLruClockMax));
       }
-      db->Insert(rec);
       res.keys_loaded++;
     }
     expire = -1;

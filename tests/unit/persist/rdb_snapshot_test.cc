@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "base/time.h"
+#include "memory/alloc.h"
 #include "persist/rdb/rdb_reader.h"
 #include "persist/rdb/rdb_writer.h"
 
@@ -107,6 +108,48 @@ TEST(RdbSnapshotTest, EveryTruncationAndBitFlipFailsCleanly) {
     lo.now_ms = env.now_ms;
     EXPECT_FALSE(LoadSnapshot(&src, loaded, lo, nullptr).ok()) << "flip at " << pos;
   }
+}
+
+// Regression for the loader's one-probe insert: a key seen twice in one database is corruption
+// naming the key and the offset, the record built for it is freed, and the same key in another
+// database is fine.
+TEST(RdbSnapshotTest, DuplicateKeyIsRefusedWithoutLeaking) {
+  auto build = [](bool same_db) {
+    BufferSink sink;
+    RdbWriter w(&sink, {});
+    EXPECT_TRUE(w.SaveHeader(10).ok());
+    EXPECT_TRUE(w.SaveSelectDb(0).ok());
+    EXPECT_TRUE(w.SaveType(RDB_TYPE_STRING).ok());
+    EXPECT_TRUE(w.SaveString("k").ok());
+    EXPECT_TRUE(w.SaveString(std::string(100, 'v')).ok());  // raw: an external value to free
+    if (!same_db) EXPECT_TRUE(w.SaveSelectDb(1).ok());
+    EXPECT_TRUE(w.SaveType(RDB_TYPE_STRING).ok());
+    EXPECT_TRUE(w.SaveString("k").ok());
+    EXPECT_TRUE(w.SaveString(std::string(100, 'w')).ok());
+    EXPECT_TRUE(w.SaveEof().ok());
+    return sink.Release();
+  };
+  KeyspaceEnv env;
+  size_t before = mem::UsedMemory();
+  {
+    auto dbs = MakeDbs(&env, 2);
+    std::string file = build(true);
+    MemorySource src(file);
+    LoadOptions lo;
+    Status st = LoadSnapshot(&src, dbs, lo, nullptr);
+    ASSERT_FALSE(st.ok());
+    EXPECT_NE(st.message().find("duplicate key 'k' in RDB file at offset"), std::string::npos)
+        << st.ToString();
+    EXPECT_EQ(dbs[0]->Size(), 1u);
+  }
+  EXPECT_EQ(mem::UsedMemory(), before);
+  auto dbs = MakeDbs(&env, 2);
+  std::string file = build(false);
+  MemorySource src(file);
+  LoadOptions lo;
+  ASSERT_TRUE(LoadSnapshot(&src, dbs, lo, nullptr).ok());
+  char buf[32];
+  EXPECT_EQ(dbs[1]->Find("k")->StringValue(buf), std::string(100, 'w'));
 }
 
 }  // namespace
