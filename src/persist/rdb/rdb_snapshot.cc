@@ -120,9 +120,14 @@ Status LoadSnapshot(Source* source, std::vector<std::unique_ptr<Database>>& dbs,
       if (!n.ok()) return n.status();
       auto e = r.LoadLen();
       if (!e.ok()) return e.status();
-      // Pre-size (bounded, so a lying header cannot make us allocate absurdly).
-      db->main_table().Expand(std::min<uint64_t>(*n, 1ull << 30));
-      db->expires_table().Expand(std::min<uint64_t>(*e, 1ull << 30));
+      // Pre-size the tables, but never for more keys than the input can hold: a key record takes
+      // at least 3 bytes (type, key length, value), so a lying header cannot make the loader
+      // allocate more than the file could fill (fuzzer find: RESIZEDB 2^30 wanted 16 GB of
+      // buckets). A stream of unknown size pre-sizes for at most 1M keys and grows from there.
+      uint64_t cap = 1u << 20;
+      if (auto rem = r.Remaining()) cap = *rem / 3;
+      db->main_table().Expand(std::min<uint64_t>(*n, cap));
+      db->expires_table().Expand(std::min<uint64_t>(std::min(*e, *n), cap));
       continue;
     }
     if (t == RDB_OPCODE_AUX) {
