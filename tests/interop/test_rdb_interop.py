@@ -86,8 +86,9 @@ class RdbInteropTest(unittest.TestCase):
             for k, v in ca[db].items():
                 self.assertEqual(v, cb[db].get(k), f"db {db} key {k!r}")
         da, db_ = ds.digest(a), ds.digest(b)
-        if da is not None and db_ is not None:
-            self.assertEqual(da, db_)
+        self.assertIsNotNone(da)
+        self.assertEqual(da, db_)
+        self.assertNotEqual(da, b"0" * 40)
         return ca
 
     # -- redis-check-rdb -------------------------------------------------------------------------
