@@ -100,7 +100,52 @@ bench: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) $(SERVER)
 	@utils/bench/run_all.sh $(SERVER)
 
+# ---- fuzzing: libFuzzer targets tests/fuzz/*_fuzz.cc, built with Debian's clang into build-fuzz/ ----
+# The whole library is compiled with coverage instrumentation and ASan (no jemalloc, as for
+# SANITIZE=address). Each target runs for FUZZ_SECONDS over its seed corpus
+# tests/fuzz/corpus/<target minus _fuzz>/; new inputs go to build-fuzz/corpus/<name>/ and crashes to
+# build-fuzz/artifacts/. `make test` replays the seed corpus without clang (fuzz_corpus_test.cc).
+FUZZ_BUILD    := build-fuzz
+FUZZ_CXX      ?= clang++
+FUZZ_SECONDS  ?= 60
+FUZZ_SAN      := -fsanitize=address -fno-omit-frame-pointer
+FUZZ_CXXFLAGS := -std=c++20 -O1 -g -Wall -Wno-unused-parameter -pthread -Isrc -I/usr/include/liblzf \
+                 -MMD -MP $(FUZZ_SAN)
+# Only the layers the targets use (formats, keyspace, encodings), not the server or the network.
+FUZZ_LIB_SRC  := $(filter src/base/% src/memory/% src/proto/% src/types/% src/core/% src/persist/% \
+                          src/sys/%,$(SRC_LIB))
+FUZZ_OBJ      := $(FUZZ_LIB_SRC:%.cc=$(FUZZ_BUILD)/obj/%.o)
+FUZZ_SRC      := $(wildcard tests/fuzz/*_fuzz.cc)
+FUZZ_NAMES    := $(FUZZ_SRC:tests/fuzz/%_fuzz.cc=%)
+FUZZ_BINS     := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/%_fuzz)
+
+$(FUZZ_BUILD)/obj/src/%.o: src/%.cc
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_BUILD)/obj/tests/fuzz/%.o: tests/fuzz/%.cc
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_BUILD)/libember.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BUILD)/%_fuzz: $(FUZZ_BUILD)/obj/tests/fuzz/%_fuzz.o $(FUZZ_BUILD)/libember.a
+	$(FUZZ_CXX) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LDLIBS)
+
+fuzz:
+	@deps/install.sh --fuzz
+	@$(MAKE) --no-print-directory -j$$(nproc) $(FUZZ_BINS)
+	@set -e; for t in $(FUZZ_NAMES); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/artifacts; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
+	  $(FUZZ_BUILD)/$${t}_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$t- $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t; \
+	done
+
 clean:
 	rm -rf build build-*
 
+-include $(wildcard $(FUZZ_OBJ:.o=.d) $(FUZZ_BUILD)/obj/tests/fuzz/*.d)
 -include $(OBJ_LIB:.o=.d) $(UNIT_OBJ:.o=.d) $(BUILD)/obj/src/server/main.d

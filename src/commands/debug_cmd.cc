@@ -4,10 +4,15 @@
 // unix-socket clients only, `yes` allows everyone. (Redis refuses in processCommand, counting a
 // rejected call; Ember refuses in the handler, counting a failed call.)
 //
-// Implemented: CHANGE-REPL-ID, ERROR, LOG, OBJECT, POPULATE, SET-ACTIVE-EXPIRE,
-// QUICKLIST-PACKED-THRESHOLD, SLEEP, HELP. Anything else (RELOAD and DIGEST come with the RDB
-// issue) gets Redis's "unknown subcommand or wrong number of arguments" error, as does a known
-// subcommand with the wrong number of arguments.
+// Implemented: CHANGE-REPL-ID, DIGEST, DIGEST-VALUE, ERROR, LOG, OBJECT, POPULATE, RELOAD,
+// SET-ACTIVE-EXPIRE, QUICKLIST-PACKED-THRESHOLD, SET-SKIP-CHECKSUM-VALIDATION, SLEEP, HELP.
+// Anything else gets Redis's "unknown subcommand or wrong number of arguments" error, as does a
+// known subcommand with the wrong number of arguments.
+//
+// DIGEST / DIGEST-VALUE are computed as Redis computes them (core/digest.h), so equal datasets
+// give equal digests on both servers. RELOAD saves and loads through RdbControl; unlike Redis, a
+// load that fails leaves the dataset as it was, and NOFLUSH without MERGE refuses a duplicate key
+// with an error instead of killing the server.
 #include <time.h>
 
 #include <cstdio>
@@ -17,10 +22,13 @@
 #include "base/log.h"
 #include "base/strutil.h"
 #include "commands/server_family_internal.h"
+#include "core/digest.h"
 #include "core/lru.h"
+#include "persist/rdb/rdb_object.h"
 #include "persist/rdb/rdb_writer.h"
 #include "proto/errors.h"
 #include "server/command_table.h"
+#include "server/rdb_control.h"
 #include "server/server.h"
 #include "types/quicklist.h"
 
@@ -37,22 +45,51 @@ void SubcommandSyntaxError(CommandContext& ctx) {
   ctx.reply->Error(msg);
 }
 
-// The length RDB would write for the value. Strings are exact (the RDB string encodings: int
-// forms, LZF when rdbcompression is on, raw). Aggregates report 0 until their RDB serialization
-// exists (the RDB issue replaces this with the real serializer's byte count).
+// The length RDB writes for the value (Redis's rdbSavedObjectLen: the value without type byte
+// and key), from the real serializer. A type whose layout is not built yet reports 0.
 size_t SerializedLength(Server& s, const Record* r) {
-  if (r->type() != ObjType::kString) return 0;
   rdb::BufferSink sink;
   rdb::RdbWriterOptions opts;
   opts.compression = s.cfg().rdbcompression;
   rdb::RdbWriter w(&sink, opts);
-  if (r->encoding() == Encoding::kInt) {
-    (void)w.SaveIntegerAsString(r->int_value());
-  } else {
-    char buf[32];
-    (void)w.SaveString(r->StringValue(buf));
-  }
+  if (!rdb::SaveValue(w, r, rdb::RDB_VERSION).ok()) return 0;
   return sink.buffer().size();
+}
+
+// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]
+void DebugReload(CommandContext& ctx) {
+  bool flush = true, save = true, merge = false;
+  for (size_t j = 2; j < ctx.argc(); j++) {
+    std::string_view opt = ctx.arg(j);
+    if (EqualsIgnoreCase(opt, "merge")) {
+      merge = true;
+    } else if (EqualsIgnoreCase(opt, "noflush")) {
+      flush = false;
+    } else if (EqualsIgnoreCase(opt, "nosave")) {
+      save = false;
+    } else {
+      ctx.reply->Error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+      return;
+    }
+  }
+  const char* stage = "";
+  Status st = ctx.server->rdb().Reload(save, flush, merge, &stage);
+  if (!st.ok()) {
+    // Redis replies its shared "-ERR" when the save fails.
+    ctx.reply->Error(std::string_view(stage) == "save" ? "ERR"
+                                                       : "ERR Error trying to load the RDB dump");
+    return;
+  }
+  ctx.reply->Ok();
+}
+
+// DEBUG DIGEST-VALUE key [key ...]: one digest per key (40 zeros for a missing or expired key).
+void DebugDigestValue(CommandContext& ctx) {
+  ctx.reply->ArrayLen(ctx.argc() - 2);
+  for (size_t j = 2; j < ctx.argc(); j++) {
+    Record* r = ctx.db->Lookup(ctx.arg(j), kLookupNoTouch | kLookupNoStats | kLookupNoExpire);
+    ctx.reply->Bulk(ValueDigest(r));
+  }
 }
 
 void DebugObject(CommandContext& ctx) {
@@ -132,6 +169,10 @@ void DebugHelp(CommandContext& ctx) {
             {"CHANGE-REPL-ID",
              "    Change the replication IDs of the instance.",
              "    Dangerous: should be used only for testing the replication subsystem.",
+             "DIGEST",
+             "    Output a hex signature representing the current DB content.",
+             "DIGEST-VALUE <key> [<key> ...]",
+             "    Output a hex signature of the values of all the specified keys.",
              "ERROR <string>",
              "    Return a Redis protocol error with <string> as message. Useful for clients",
              "    unit tests to simulate Redis errors.",
@@ -144,6 +185,19 @@ void DebugHelp(CommandContext& ctx) {
              "    it is used instead of the 'key' prefix. These are not propagated to",
              "    replicas. Cluster slots are not respected so keys not belonging to the",
              "    current node can be created in cluster mode.",
+             "RELOAD [option ...]",
+             "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+             "    * MERGE: conflicting keys will be loaded from RDB.",
+             "    * NOFLUSH: the existing database will not be removed before load, but",
+             "      conflicting keys will generate an exception and kill the server.",
+             "    * NOSAVE: the database will be loaded from an existing RDB file.",
+             "    Examples:",
+             "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+             "      the database.",
+             "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+             "      existing RDB file.",
+             "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+             "      file to the database.",
              "SET-ACTIVE-EXPIRE <0|1>",
              "    Setting it to 0 disables expiring keys in background when they are not",
              "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
@@ -151,6 +205,8 @@ void DebugHelp(CommandContext& ctx) {
              "QUICKLIST-PACKED-THRESHOLD <size>",
              "    Sets the threshold for elements to be inserted as plain vs packed nodes",
              "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
+             "SET-SKIP-CHECKSUM-VALIDATION <0|1>",
+             "    Enables or disables checksum checks for RDB files and RESTORE's payload.",
              "SLEEP <seconds>",
              "    Stop the server for <seconds>. Decimals allowed."});
 }
@@ -178,6 +234,16 @@ void DebugCommand(CommandContext& ctx) {
       ts.tv_nsec = static_cast<long>((us % 1000000) * 1000);
       nanosleep(&ts, nullptr);
     }
+    ctx.reply->Ok();
+  } else if (is("digest") && argc == 2) {
+    ctx.reply->Bulk(DatasetDigest(ctx.server->databases()));
+  } else if (is("digest-value") && argc >= 2) {
+    DebugDigestValue(ctx);
+  } else if (is("reload")) {
+    DebugReload(ctx);
+  } else if (is("set-skip-checksum-validation") && argc == 3) {
+    std::string arg(ctx.arg(2));
+    ctx.server->rdb().set_skip_checksum(std::atoi(arg.c_str()) != 0);
     ctx.reply->Ok();
   } else if (is("object") && argc == 3) {
     DebugObject(ctx);

@@ -121,7 +121,8 @@ void RestoreCmd(CommandContext& ctx) {
     return;
   }
   std::string_view payload = ctx.arg(3);
-  if (!rdb::VerifyDumpPayload(payload, rdb::RDB_MAX_READABLE_VERSION).ok()) {
+  if (!rdb::VerifyDumpPayload(payload, rdb::RDB_MAX_READABLE_VERSION, s.rdb().skip_checksum())
+           .ok()) {
     ctx.reply->Error(proto::kErrDumpPayload);
     return;
   }

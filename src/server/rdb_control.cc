@@ -67,6 +67,7 @@ rdb::LoadOptions RdbControl::MakeLoadOptions() const {
   o.limits.list_max_listpack_size = c.list_max_listpack_size;
   o.limits.list_compress_depth = c.list_compress_depth;
   o.limits.sanitize = c.sanitize_dump_payload == SanitizeDumpPayload::kYes;
+  o.verify_checksum = c.rdbchecksum && !skip_checksum_;
   o.now_ms = UnixMs();
   return o;
 }
@@ -294,7 +295,8 @@ void RdbControl::RemoveStaleTempFiles() {
   closedir(d);
 }
 
-Status RdbControl::Load(bool* found) {
+Status RdbControl::LoadFile(std::vector<std::unique_ptr<Database>>* fresh, bool serve_events,
+                            rdb::LoadResult* res, bool* found) {
   *found = false;
   const std::string& path = server_->cfg().dbfilename;
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -309,23 +311,32 @@ Status RdbControl::Load(bool* found) {
   loading_start_ = UnixMs() / 1000;
   loading_ = true;
   server_->env().loading = true;
-  int64_t t0 = MonotonicUs();
-  std::vector<std::unique_ptr<Database>> fresh;
+  fresh->clear();
   for (int i = 0; i < server_->DatabaseCount(); i++) {
-    fresh.push_back(std::make_unique<Database>(i, &server_->env()));
+    fresh->push_back(std::make_unique<Database>(i, &server_->env()));
   }
   rdb::FdSource src(fd);
   rdb::LoadOptions lo = MakeLoadOptions();
-  lo.progress = [this](uint64_t bytes) {
+  lo.progress = [this, serve_events](uint64_t bytes) {
     loading_loaded_bytes_ = bytes;
-    server_->ServeWhileLoading();
+    if (serve_events) server_->ServeWhileLoading();
   };
-  rdb::LoadResult res;
-  Status st = rdb::LoadSnapshot(&src, fresh, lo, &res);
+  Status st = rdb::LoadSnapshot(&src, *fresh, lo, res);
   close(fd);
   loading_ = false;
   server_->env().loading = false;
-  if (!st.ok()) return st;
+  if (st.ok() && res->checksum_skipped && lo.verify_checksum) {
+    LOG_WARNING("RDB file was saved with checksum disabled: no check performed.");
+  }
+  return st;
+}
+
+Status RdbControl::Load(bool* found) {
+  int64_t t0 = MonotonicUs();
+  std::vector<std::unique_ptr<Database>> fresh;
+  rdb::LoadResult res;
+  Status st = LoadFile(&fresh, true, &res, found);
+  if (!st.ok() || !*found) return st;
   for (int i = 0; i < server_->DatabaseCount(); i++) server_->db(i).SwapWith(*fresh[i]);
   last_load_keys_loaded_ = res.keys_loaded;
   last_load_keys_expired_ = res.keys_expired;
@@ -333,6 +344,61 @@ Status RdbControl::Load(bool* found) {
              static_cast<unsigned long long>(res.keys_loaded),
              static_cast<unsigned long long>(res.keys_expired));
   LOG_NOTICE("DB loaded from disk: %.3f seconds", static_cast<double>(MonotonicUs() - t0) / 1e6);
+  return Status::OK();
+}
+
+Status RdbControl::Reload(bool save, bool flush, bool merge, const char** stage) {
+  *stage = "save";
+  if (save) EMBER_RETURN_IF_ERROR(Save());
+  *stage = "load";
+  std::vector<std::unique_ptr<Database>> fresh;
+  rdb::LoadResult res;
+  bool found = false;
+  Status st = LoadFile(&fresh, false, &res, &found);
+  if (!st.ok()) {
+    LOG_WARNING("DEBUG RELOAD: %s", st.message().c_str());
+    return st;
+  }
+  if (!found) return Status::NotFound("no RDB file to load: " + server_->cfg().dbfilename);
+  int n = server_->DatabaseCount();
+  if (flush) {
+    for (int i = 0; i < n; i++) {
+      server_->TouchAllWatchedKeysInDb(i);
+      server_->db(i).SwapWith(*fresh[i]);
+    }
+  } else {
+    if (!merge) {
+      // Refuse before changing anything when a loaded key already exists.
+      for (int i = 0; i < n; i++) {
+        Status dup;
+        fresh[i]->main_table().ForEach([&](Record* r) {
+          if (dup.ok() && server_->db(i).Find(r->key()) != nullptr) {
+            dup = Status::Corruption("RDB has duplicated key '" + std::string(r->key()) +
+                                     "' in DB " + std::to_string(i));
+          }
+        });
+        if (!dup.ok()) {
+          LOG_WARNING("DEBUG RELOAD: %s", dup.message().c_str());
+          return dup;
+        }
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      std::vector<std::string> keys;
+      keys.reserve(fresh[i]->Size());
+      fresh[i]->main_table().ForEach([&](Record* r) { keys.emplace_back(r->key()); });
+      Database& dst = server_->db(i);
+      for (const std::string& k : keys) {
+        Record* r = fresh[i]->Unlink(k);
+        if (dst.Find(k) != nullptr) dst.Delete(k);
+        dst.Insert(r);
+        server_->TouchWatchedKey(i, k);
+      }
+    }
+  }
+  last_load_keys_loaded_ = res.keys_loaded;
+  last_load_keys_expired_ = res.keys_expired;
+  LOG_WARNING("DB reloaded by DEBUG RELOAD");
   return Status::OK();
 }
 

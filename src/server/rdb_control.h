@@ -37,6 +37,17 @@ class RdbControl {
   // Loads dir/dbfilename into the server's databases (install on success only). A missing file is
   // not an error (*found = false).
   Status Load(bool* found);
+  // DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: Save() unless !save, then load dbfilename. With
+  // `flush` the loaded data replaces the whole dataset, installed only once the file parsed: a
+  // failed load leaves the data as it was (Redis flushes first and is left empty). Without `flush`
+  // the loaded keys are added to the dataset; a key that exists already is replaced when `merge`,
+  // and otherwise the reload is refused before anything changes (Redis panics there).
+  // Errors: *stage tells which step failed ("save" or "load"); a missing file is a load error.
+  // Clients are not served while the file loads (unlike start-up loading).
+  Status Reload(bool save, bool flush, bool merge, const char** stage);
+  // DEBUG SET-SKIP-CHECKSUM-VALIDATION: skip the CRC checks of RDB files and RESTORE payloads.
+  void set_skip_checksum(bool v) { skip_checksum_ = v; }
+  bool skip_checksum() const { return skip_checksum_; }
   // Removes temp-*.rdb files a crashed earlier run left in `dir`.
   void RemoveStaleTempFiles();
   // From the cron: reap the child, run scheduled or save-point BGSAVEs.
@@ -67,6 +78,10 @@ class RdbControl {
   rdb::SaveOptions MakeSaveOptions() const;
   rdb::LoadOptions MakeLoadOptions() const;
   uint64_t EstimateForkCow() const;
+  // Parses dbfilename into `fresh` (as many empty databases as the server has). serve_events:
+  // answer clients (-LOADING) while it runs, as at start-up. A missing file: *found = false, OK.
+  Status LoadFile(std::vector<std::unique_ptr<Database>>* fresh, bool serve_events,
+                  rdb::LoadResult* res, bool* found);
 
   Server* server_;
   ForkChild child_;
@@ -81,6 +96,7 @@ class RdbControl {
   uint64_t dirty_before_bgsave_ = 0;
   bool bgsave_scheduled_ = false;
   uint64_t fork_cow_estimate_ = 0;
+  bool skip_checksum_ = false;
   // Loading.
   bool loading_ = false;
   int64_t loading_start_ = 0;

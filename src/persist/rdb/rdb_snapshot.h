@@ -46,6 +46,9 @@ struct LoadOptions {
   LoadLimits limits;
   int64_t now_ms = 0;
   bool drop_expired = true;   // a master drops keys already expired (counted)
+  // Compare the CRC64 trailer (rdbchecksum yes and no DEBUG SET-SKIP-CHECKSUM-VALIDATION 1). A
+  // zero trailer (saved with rdbchecksum no) is never checked.
+  bool verify_checksum = true;
   bool is_aof_preamble = false;
   int64_t progress_every_bytes = 1 << 20;
   std::function<void(uint64_t bytes)> progress;
