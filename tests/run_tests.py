@@ -23,7 +23,7 @@ FILE_TIMEOUT = 600
 
 
 def run_unit(build, pattern):
-    binary = os.path.join(build, "ember-unit-tests")
+    binary = os.path.abspath(os.path.join(build, "ember-unit-tests"))
     if not os.path.exists(binary):
         print(f"unit: {binary} missing")
         return 0, 1
