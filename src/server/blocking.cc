@@ -25,7 +25,7 @@ bool ParseBlockTimeout(std::string_view arg, int64_t now_ms, int64_t* deadline_m
   // Redis converts with a C cast; values beyond long long (including +inf) come out as LLONG_MIN
   // on x86-64, hence "timeout is negative" for them.
   int64_t tval;
-  if (!(ms >= -9.2e18L && ms <= 9.2e18L)) {
+  if (!(ms > -9223372036854775808.0L && ms < 9223372036854775807.0L)) {
     tval = INT64_MIN;
   } else {
     tval = static_cast<int64_t>(ms);

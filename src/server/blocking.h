@@ -53,10 +53,12 @@ namespace proto {
 class ReplyBuilder;
 }
 
-// What a blocked client receives when its timeout fires (or on CLIENT UNBLOCK ... TIMEOUT).
+// What a blocked client receives when its timeout fires (or on CLIENT UNBLOCK ... TIMEOUT). Redis
+// 7.0/7.2 answer every list/zset/stream timeout with a null array (*-1, RESP3 _), BLMOVE and
+// BRPOPLPUSH included; kNull ($-1) exists for commands that would need a null bulk.
 enum class BlockTimeoutReply : uint8_t {
-  kNullArray,  // BLPOP BRPOP BLMPOP BZPOPMIN BZPOPMAX BZMPOP: *-1 (RESP3 _)
-  kNull,       // BLMOVE BRPOPLPUSH: $-1 (RESP3 _)
+  kNullArray,
+  kNull,
 };
 
 // Parses a blocking timeout in seconds (a float) as Redis's getTimeoutFromObjectOrReply: writes

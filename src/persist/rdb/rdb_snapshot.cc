@@ -174,6 +174,13 @@ Status LoadSnapshot(Source* source, std::vector<std::unique_ptr<Database>>& dbs,
       if (!expired) rec = Record::New(key, ValueInit::FromString(sval), has_expire, expire);
     } else {
       auto v = LoadValue(r, t, opts.limits, key);
+      if (!v.ok() && v.status().code() == StatusCode::kNotFound) {
+        // An empty aggregate: Redis skips such keys on load.
+        expire = -1;
+        idle = -1;
+        freq = -1;
+        continue;
+      }
       if (!v.ok()) {
         Status s = v.status();
         if (s.code() == StatusCode::kUnsupported) {
