@@ -61,10 +61,6 @@ std::vector<Input> ReadCorpus(const std::string& sub) {
 
 bool StartsWith(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
 
-// An aggregate type whose RDB layout has not merged yet (persist/rdb/rdb_aggregates_pending.cc):
-// its valid inputs cannot load yet, and that is not a failure of the loader.
-bool Pending(const Outcome& o) { return o.error.find("is not built yet") != std::string::npos; }
-
 const uint8_t* U8(const std::string& s) { return reinterpret_cast<const uint8_t*>(s.data()); }
 
 // EMBER_FUZZ_VERBOSE=1 prints each input's verdict (to review what the corpus exercises).
@@ -83,7 +79,7 @@ TEST(FuzzCorpus, RdbFilesKeepTheLoaderInvariants) {
     Show(in, o);
     EXPECT_EQ(o.violation, "");
     if (StartsWith(in.name, "ok-")) {
-      EXPECT_TRUE(o.loaded || Pending(o)) << o.error;
+      EXPECT_TRUE(o.loaded) << o.error;
       ok++;
     } else if (StartsWith(in.name, "bad-") || StartsWith(in.name, "refused-")) {
       EXPECT_FALSE(o.loaded);
@@ -104,7 +100,7 @@ TEST(FuzzCorpus, RestorePayloadsKeepTheRestoreInvariants) {
     Show(in, o);
     EXPECT_EQ(o.violation, "");
     if (StartsWith(in.name, "ok-")) {
-      EXPECT_TRUE(o.loaded || Pending(o)) << o.error;
+      EXPECT_TRUE(o.loaded) << o.error;
       ok++;
     } else if (StartsWith(in.name, "bad-") || StartsWith(in.name, "refused-")) {
       EXPECT_FALSE(o.loaded);
