@@ -125,7 +125,8 @@ void Evictor::RecordVictim(Database& db, const void* rec, KeyspaceEnv& env,
   uint64_t victim = Score(rec, env, policy);
   int probes = 0, outranked = 0;
   for (int i = 0; i < kQualityProbes; i++) {
-    Record* other = db.RandomRecord();
+    // Compare with the policy's own candidates: volatile-* only ever sees keys with a TTL.
+    Record* other = IsVolatile(policy) ? db.expires_table().RandomEntry() : db.RandomRecord();
     if (!other || other == r) continue;
     probes++;
     if (Score(other, env, policy) <= victim) outranked++;

@@ -462,9 +462,11 @@ class HashTable {
       }
     }
   }
+  static constexpr size_t kMaxSampleChain = 64;  // entries of one chain SampleEntries considers
   // Fills out[0..] with up to n distinct entries from consecutive bucket chains starting at a
   // random bucket (both tables while rehashing), like Redis's dictGetSomeKeys: bounded work
-  // (at most 10n bucket visits), not uniformly random. Returns how many were stored.
+  // (at most 10n bucket visits), not uniformly random; within a bucket chain the entries are taken
+  // from a random position, so every slot (and overflow bucket) is sampled alike. Returns how many were stored.
   size_t SampleEntries(size_t n, Entry* out) {
     if (size_ == 0 || n == 0) return 0;
     n = std::min(n, size_);
@@ -474,6 +476,7 @@ class HashTable {
     if (tables == 2) maxmask = std::max(maxmask, t_[1].mask());
     size_t steps = n * 10;
     size_t i = hashtable_internal::Random64() & maxmask;
+    uint64_t rnd = hashtable_internal::Random64();
     size_t empty_run = 0, stored = 0;
     while (stored < n && steps--) {
       for (int t = 0; t < tables; t++) {
@@ -497,13 +500,24 @@ class HashTable {
           continue;
         }
         empty_run = 0;
-        for (Bucket* b = head;; b = Child(b)) {
-          for (uint32_t m = b->meta & kPresentMask; m; m &= m - 1) {
-            out[stored++] = b->slots[std::countr_zero(m)].entry;
-            if (stored == n) return stored;
+        // Take the chain's entries from a random position on (cyclically): inserts reuse the
+        // lowest free slot and overflow goes to child buckets, so a walk that always began at the
+        // head's slot 0 would keep sampling (and evicting) the same positions and almost never
+        // the keys parked in high slots or children.
+        Entry chain[kMaxSampleChain];
+        size_t cn = 0;
+        for (Bucket* b = head; cn < kMaxSampleChain; b = Child(b)) {
+          for (uint32_t m = b->meta & kPresentMask; m && cn < kMaxSampleChain; m &= m - 1) {
+            chain[cn++] = b->slots[std::countr_zero(m)].entry;
           }
           if (!IsChained(b)) break;
         }
+        if (cn == 0) continue;  // a chain whose head was emptied by deletions
+        size_t first = static_cast<size_t>(rnd % cn);
+        rnd = hashtable_internal::Random64();
+        size_t take = std::min(cn, n - stored);
+        for (size_t j = 0; j < take; j++) out[stored++] = chain[(first + j) % cn];
+        if (stored == n) return stored;
       }
       i = (i + 1) & maxmask;
     }

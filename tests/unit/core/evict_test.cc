@@ -96,5 +96,56 @@ TEST_F(EvictTest, VolatileTtlEvictsTheSoonestExpiringFirst) {
   EXPECT_GE(low, static_cast<int>(env_.stats.evicted_keys * 7 / 10));
 }
 
+TEST_F(EvictTest, ABurstStopsAtItsTimeLimitAndTheNextOnesFinishTheJob) {
+  Fill(false);
+  EvictionParams p;
+  p.policy = EvictionPolicy::kAllkeysRandom;
+  p.tenacity = 0;  // 0 us: stop at the first time check (every 16 evictions)
+  p.maxmemory = 1;
+  Evictor ev;
+  EXPECT_EQ(ev.Perform(dbs_, env_, p), EvictResult::kRunning);
+  EXPECT_EQ(env_.stats.evicted_keys, 16u);
+  EXPECT_EQ(dbs_[0]->Size(), 2000u - 16);
+  // The continuation (the server's 0 ms timer) keeps calling until nothing is left to evict.
+  EvictResult r = EvictResult::kRunning;
+  for (int i = 0; i < 1000 && r == EvictResult::kRunning; i++) r = ev.Perform(dbs_, env_, p);
+  EXPECT_EQ(r, EvictResult::kFail);
+  EXPECT_EQ(dbs_[0]->Size(), 0u);
+  EXPECT_EQ(env_.stats.evicted_keys, 2000u);
+}
+
+TEST_F(EvictTest, TimeOverTheLimitIsAccounted) {
+  Fill(false);
+  EvictionParams p;
+  p.policy = EvictionPolicy::kNoEviction;
+  p.maxmemory = 1;
+  Evictor ev;
+  EXPECT_EQ(ev.Perform(dbs_, env_, p), EvictResult::kFail);
+  int64_t t0 = MonotonicUs();
+  EXPECT_GT(ev.stats().exceeded_since_us, 0);
+  while (MonotonicUs() - t0 < 5000) {
+  }
+  EXPECT_GE(ev.CurrentExceededMs(MonotonicUs()), 5u);
+  p.maxmemory = 0;  // limit removed: the window closes into the total
+  EXPECT_EQ(ev.Perform(dbs_, env_, p), EvictResult::kOk);
+  EXPECT_EQ(ev.CurrentExceededMs(MonotonicUs()), 0u);
+  EXPECT_GE(ev.TotalExceededMs(MonotonicUs()), 5u);
+}
+
+TEST_F(EvictTest, HistogramCountsEveryVictimByIdleAge) {
+  Fill(false);  // idle 1..2000 ticks of 250 ms: up to ~8 minutes
+  EvictionParams p;
+  p.policy = EvictionPolicy::kAllkeysRandom;
+  p.tenacity = 100;
+  p.maxmemory = 1;
+  Evictor ev;
+  ev.Perform(dbs_, env_, p);
+  const EvictionStats& st = ev.stats();
+  EXPECT_EQ(st.idle_le_1s + st.idle_le_1m + st.idle_le_1h + st.idle_gt_1h, 2000u);
+  EXPECT_EQ(st.idle_le_1s, 4u);   // 1..4 ticks
+  EXPECT_EQ(st.idle_gt_1h, 0u);
+  EXPECT_GT(st.idle_le_1h, st.idle_le_1m);
+}
+
 }  // namespace
 }  // namespace ember

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cstdio>
 #include <memory>
 #include <random>
@@ -330,6 +332,34 @@ TEST(HashTable, RandomEntryIsRoughlyUniform) {
     EXPECT_GT(c, kDraws / 100 * 0.6) << *e;
     EXPECT_LT(c, kDraws / 100 * 1.4) << *e;
   }
+}
+
+// Eviction samples 5 entries at a time; inserts reuse the lowest free slot of a bucket. If the
+// sampling walk always began at slot 0, entries parked in high slots would almost never be
+// sampled (so never evicted). Every entry must come up about as often as the others.
+TEST(HashTable, SampleEntriesReachesEverySlotAlike) {
+  Table t;
+  Keys keys;
+  std::unordered_map<std::string*, int> counts;
+  for (int i = 0; i < 3000; i++) {
+    std::string* e = keys.Make(i);
+    t.Insert(e);
+    counts[e] = 0;
+  }
+  std::vector<std::string*> buf(5);
+  const int kSamples = 30000;
+  size_t draws = 0;
+  for (int i = 0; i < kSamples; i++) {
+    size_t got = t.SampleEntries(5, buf.data());
+    for (size_t j = 0; j < got; j++) counts[buf[j]]++;
+    draws += got;
+  }
+  std::vector<int> c;
+  for (auto& [e, n] : counts) c.push_back(n);
+  std::sort(c.begin(), c.end());
+  double mean = static_cast<double>(draws) / c.size();
+  EXPECT_GE(c[c.size() / 20], mean * 0.4) << "5th percentile of per-entry sample counts";
+  EXPECT_GT(c[0], 0) << "some entry was never sampled";
 }
 
 TEST(HashTable, SafeIteratorAllowsDeletingCurrentAndInserting) {
