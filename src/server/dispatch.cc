@@ -105,6 +105,12 @@ void Server::Dispatch(Client* c, std::span<const std::string_view> args) {
     reject(proto::kErrMisconfRdb, spec);
     return;
   }
+  int aof_err = 0;
+  if (aof_->WritesRefused(&aof_err) &&
+      ((spec->flags & kCmdWrite) || std::string_view(spec->name) == "ping")) {
+    reject(proto::MisconfAof(aof_err), spec);
+    return;
+  }
   if (c->resp == 2 && (c->flags & kClientPubsub) && !AllowedInSubscribeContext(spec->name)) {
     reject(proto::NotAllowedInSubscribeContext(spec->name), spec);
     return;
@@ -142,7 +148,23 @@ void Server::Call(Client* c, const CommandSpec* spec, std::span<const std::strin
   ctx.server = this;
   ctx.db = c->db;
   ctx.reply = &c->reply;
+  // Propagation bookkeeping (propagate.cc): the command's own dirty excludes expired/evicted
+  // keys and the commands EXEC ran (they propagate themselves).
+  uint64_t dirty_before = dirty, side_before = side_dirty_, nested_saved = nested_dirty_;
+  bool as_saved = has_propagate_as_, prevent_saved = prevent_propagation_;
+  nested_dirty_ = 0;
+  has_propagate_as_ = prevent_propagation_ = false;
+  call_depth_++;
   spec->handler(ctx);
+  call_depth_--;
+  uint64_t total = dirty > dirty_before ? dirty - dirty_before : 0;
+  uint64_t side = side_dirty_ - side_before;
+  total = total > side ? total - side : 0;
+  uint64_t own = total > nested_dirty_ ? total - nested_dirty_ : 0;
+  nested_dirty_ = nested_saved + total;
+  if (aof_->active()) AfterCallPropagate(c, args, own);
+  has_propagate_as_ = as_saved;
+  prevent_propagation_ = prevent_saved;
   int64_t dur = MonotonicUs() - start;
   CommandStats& cs = stats.commands[spec->name];
   cs.calls++;

@@ -250,6 +250,7 @@ void RdbControl::Cron() {
     last_sample_ms_ = now_ms;
   }
   if (child_.active()) {
+    if (child_.type() != ChildType::kRdb) return;  // AofControl reaps its rewrite child
     pid_t pid = child_.pid();
     bool ok = false;
     int sig = 0;
@@ -292,6 +293,19 @@ void RdbControl::RemoveStaleTempFiles() {
     }
   }
   closedir(d);
+}
+
+void RdbControl::BeginLoading(uint64_t total_bytes) {
+  loading_total_bytes_ = total_bytes;
+  loading_loaded_bytes_ = 0;
+  loading_start_ = UnixMs() / 1000;
+  loading_ = true;
+  server_->env().loading = true;
+}
+
+void RdbControl::EndLoading() {
+  loading_ = false;
+  server_->env().loading = false;
 }
 
 Status RdbControl::Load(bool* found) {

@@ -48,7 +48,10 @@ constexpr const char* kProtectedModeDenied =
     "the server to start accepting connections from the outside.\r\n";
 }  // namespace
 
-Server::Server(Config* config) : config_(config), rdb_(std::make_unique<RdbControl>(this)) {
+Server::Server(Config* config)
+    : config_(config),
+      rdb_(std::make_unique<RdbControl>(this)),
+      aof_(std::make_unique<AofControl>(this)) {
   g_server = this;
   env_.observer = this;
 }
@@ -128,6 +131,11 @@ void Server::InstallConfigHooks() {
         ApplyConfigToEnv();
         return Status::OK();
       });
+  (void)config_->SetApplyHook("appendonly", [this](const ServerConfig& c) {
+    if (c.appendonly) return aof_->Start();
+    aof_->Stop();
+    return Status::OK();
+  });
   (void)config_->SetApplyHook("loglevel", [](const ServerConfig& c) {
     SetLogLevel(c.loglevel);
     return Status::OK();
@@ -171,11 +179,17 @@ Status Server::Init() {
   SetupSignals();
   used_memory_startup = mem::UsedMemory();
   rdb_->RemoveStaleTempFiles();
-  bool found = false;
-  Status ls = rdb_->Load(&found);
-  if (!ls.ok()) {
-    return Status::Corruption("Fatal error loading the DB (" + cfg().dbfilename +
-                              "): " + ls.message() + ". Exiting.");
+  // With appendonly yes the AOF is the source of truth and the RDB file is not read (Redis).
+  bool aof_loaded = false;
+  Status as = aof_->Startup(&aof_loaded);
+  if (!as.ok()) return Status::Corruption("Fatal error loading the AOF: " + as.message());
+  if (!c.appendonly) {
+    bool found = false;
+    Status ls = rdb_->Load(&found);
+    if (!ls.ok()) {
+      return Status::Corruption("Fatal error loading the DB (" + cfg().dbfilename +
+                                "): " + ls.message() + ". Exiting.");
+    }
   }
   loop_->SetBeforeSleep(BeforeSleep, this);
   loop_->CreateTimer(1, CronTimer, this);
@@ -249,6 +263,10 @@ void Server::ReadHandler(net::EventLoop*, int, void* data, int) {
 
 void Server::WriteHandler(net::EventLoop* loop, int fd, void* data, int) {
   auto* c = static_cast<Client*>(data);
+  if (c->server->HeldForAof(c)) {
+    loop->RemoveFileEvent(fd, net::kWritable);
+    return;
+  }
   if (!c->WritePending()) return;
   if (c->reply.Empty()) loop->RemoveFileEvent(fd, net::kWritable);
 }
@@ -290,6 +308,10 @@ void Server::FreeClient(Client* c) {
   clients_.erase(c->id);
   pending_writes_.erase(std::remove(pending_writes_.begin(), pending_writes_.end(), c),
                         pending_writes_.end());
+  if (c->flags & kClientAofWait) {
+    aof_waiting_.erase(std::remove(aof_waiting_.begin(), aof_waiting_.end(), c),
+                       aof_waiting_.end());
+  }
   close_asap_.erase(std::remove(close_asap_.begin(), close_asap_.end(), c), close_asap_.end());
   delete c;
 }
@@ -341,6 +363,7 @@ void Server::HandlePendingWrites() {
   for (Client* c : list) {
     c->flags &= ~kClientPendingWrite;
     if (c->flags & kClientCloseAsap) continue;
+    if (HeldForAof(c)) continue;
     if (!c->WritePending()) continue;  // freed
     if (!c->reply.Empty()) {
       (void)loop_->AddFileEvent(c->fd, net::kWritable, WriteHandler, c);
@@ -350,6 +373,7 @@ void Server::HandlePendingWrites() {
 
 void Server::BeforeSleep(net::EventLoop*, void* data) {
   auto* s = static_cast<Server*>(data);
+  s->aof_->BeforeSleep();  // this iteration's writes: one submission (group commit)
   s->HandlePendingWrites();
   s->FreeClientsCloseAsap();
   if (g_shutdown_signal && !s->shutdown_asap) {
@@ -375,6 +399,7 @@ bool Server::PrepareForShutdown(bool save, bool nosave, std::string* err) {
   listen_fds_.clear();
   if (!cfg().unixsocket.empty()) unlink(cfg().unixsocket.c_str());
   if (!cfg().pidfile.empty()) unlink(cfg().pidfile.c_str());
+  (void)aof_->Shutdown();
   // Flush what clients are owed (SHUTDOWN itself gets no reply on success).
   for (auto& [id, c] : clients_) (void)c;
   LOG_WARNING("Redis is now ready to exit, bye bye...");
@@ -433,6 +458,7 @@ void Server::Cron() {
   mem::UpdatePeak();
   ClientsCron();
   rdb_->Cron();
+  aof_->Cron();
   // Incremental rehashing, 1 ms, only with no child (Redis's databasesCron).
   if (c.activerehashing && !env_.child_active) {
     for (auto& db : dbs_) {
