@@ -86,7 +86,7 @@ def run_py_file(path, build, long_mode, pattern):
     if ran == 0 and proc.returncode != 0:
         failed = max(failed, 1)
     text = out if failed else ""
-    return path, ran - failed - skipped, failed, text, time.time() - t0
+    return path, max(0, ran - failed - skipped), failed, text, time.time() - t0
 
 
 def main():

@@ -14,5 +14,8 @@ void FreeSetValue(Encoding enc, void* ptr);
 size_t SetFreeEffort(Encoding enc, const void* ptr);
 // A deep copy of a set value (COPY); the copy has the same encoding and is owned by the caller.
 void* DupSetValue(Encoding enc, const void* ptr);
+// MEMORY USAGE of the value (not the key record): allocations of encoding `enc`, sampled as Redis
+// does for big aggregates (`samples` elements; 0 = all). Being written by the set helper.
+size_t SetValueMemory(Encoding enc, const void* ptr, size_t samples);
 
 }  // namespace ember

@@ -34,6 +34,8 @@ inline constexpr std::string_view kErrIndexOutOfRange = "ERR index out of range"
 inline constexpr std::string_view kErrDbIndexOutOfRange = "ERR DB index is out of range";
 inline constexpr std::string_view kErrOverflow = "ERR increment or decrement would overflow";
 inline constexpr std::string_view kErrIncrNanOrInf = "ERR increment would produce NaN or Infinity";
+inline constexpr std::string_view kErrValueNanOrInf = "ERR value is NaN or Infinity";  // HINCRBYFLOAT
+inline constexpr std::string_view kErrValueOutOfRange = "ERR value is out of range";  // HRANDFIELD
 inline constexpr std::string_view kErrStringTooLong =
     "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 inline constexpr std::string_view kErrOffsetOutOfRange = "ERR offset is out of range";
@@ -69,6 +71,7 @@ inline constexpr std::string_view kErrGtLtNx =
 inline constexpr std::string_view kErrZaddIncrPairs =
     "ERR INCR option supports a single increment-element pair";
 inline constexpr std::string_view kErrNoSuchClient = "ERR No such client";
+inline constexpr std::string_view kErrUnblocked = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
 inline constexpr std::string_view kErrProtocolVersion =
     "ERR Protocol version is not an integer or out of range";
 inline constexpr std::string_view kErrNoProto = "NOPROTO unsupported protocol version";

@@ -778,10 +778,11 @@ std::string AofControl::InfoFields() const {
         static_cast<unsigned long long>(delayed_fsync_));
     out.append(buf, static_cast<size_t>(n));
   }
-  out += "aof_writer:";
-  out += writer_name();
-  out += "\r\n";
   return out;
+}
+
+std::string AofControl::EmberInfoFields() const {
+  return std::string("aof_writer:") + writer_name() + "\r\n";
 }
 
 }  // namespace ember

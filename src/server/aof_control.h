@@ -92,8 +92,10 @@ class AofControl {
   bool WritesRefused(int* err) const;
 
   // INFO persistence: aof_enabled ... module_fork_last_cow_size, then (AOF on) aof_current_size
-  // ... aof_delayed_fsync, then aof_writer.
+  // ... aof_delayed_fsync (Redis's order; the loading_* fields follow).
   std::string InfoFields() const;
+  // Ember's own field, at the end of the section: aof_writer:io_uring|threaded.
+  std::string EmberInfoFields() const;
   // Bytes buffered for the AOF (mem_aof_buffer; not counted against maxmemory).
   size_t BufferBytes() const;
   const char* writer_name() const;

@@ -26,6 +26,7 @@ namespace ember {
 
 class Server;
 class Database;
+struct BlockState;
 struct CommandSpec;
 
 enum ClientFlag : uint32_t {
@@ -40,8 +41,9 @@ enum ClientFlag : uint32_t {
   kClientPendingWrite = 1u << 8,  // queued in the server's pending-write list
   kClientInCall = 1u << 9,        // a command of this client is running: do not free now
   kClientFake = 1u << 10,         // no socket (AOF loading, tests)
-  kClientBlocked = 1u << 11,
-  kClientAofWait = 1u << 12,      // parked until the AOF is durable up to aof_wait_offset
+  kClientBlocked = 1u << 11,      // waiting in a blocking command (server/blocking.h)
+  kClientDenyBlocking = 1u << 12,  // blocking commands must not block (scripts; MULTI implies it)
+  kClientAofWait = 1u << 13,      // parked until the AOF is durable up to aof_wait_offset
 };
 
 // Redis's client types (CLIENT LIST TYPE, CLIENT KILL TYPE, client-output-buffer-limit classes).
@@ -132,6 +134,8 @@ class Client {
   std::vector<QueuedCommand> mstate;
   // WATCHed keys, in WATCH order.
   std::vector<WatchedKey> watched_keys;
+  // Set while blocked (kClientBlocked); owned by Server::blocking().
+  BlockState* bstate = nullptr;
   // Pub/Sub subscriptions.
   std::unordered_set<std::string> channels;
   std::unordered_set<std::string> patterns;

@@ -42,6 +42,28 @@ enum CommandFlag : uint32_t {
   kCmdNoMulti = 1u << 13,   // not allowed inside MULTI
   kCmdAllowBusy = 1u << 14,
   kCmdTouchesArbitraryKeys = 1u << 15,
+  kCmdSkipSlowlog = 1u << 16,
+  kCmdNoMandatoryKeys = 1u << 17,
+  kCmdNoAsyncLoading = 1u << 18,
+  kCmdMovableKeys = 1u << 19,  // keys are not a first/last/step range: set get_keys
+};
+
+// Redis's names of the flags COMMAND INFO shows, in Redis's order (may_replicate, protected and
+// touches-arbitrary-keys are hidden there too).
+struct CommandFlagName {
+  uint32_t flag;
+  const char* name;
+};
+inline constexpr CommandFlagName kCommandFlagNames[] = {
+    {kCmdWrite, "write"},         {kCmdReadonly, "readonly"},
+    {kCmdDenyOom, "denyoom"},     {kCmdAdmin, "admin"},
+    {kCmdPubsub, "pubsub"},       {kCmdNoscript, "noscript"},
+    {kCmdBlocking, "blocking"},   {kCmdLoading, "loading"},
+    {kCmdStale, "stale"},         {kCmdSkipMonitor, "skip_monitor"},
+    {kCmdSkipSlowlog, "skip_slowlog"}, {kCmdFast, "fast"},
+    {kCmdNoAuth, "no_auth"},      {kCmdNoMandatoryKeys, "no_mandatory_keys"},
+    {kCmdNoAsyncLoading, "no_async_loading"}, {kCmdNoMulti, "no_multi"},
+    {kCmdMovableKeys, "movablekeys"}, {kCmdAllowBusy, "allow_busy"},
 };
 
 struct CommandContext {
@@ -56,6 +78,9 @@ struct CommandContext {
 };
 
 using CommandHandler = void (*)(CommandContext& ctx);
+// Key positions of an invocation whose keys are not a fixed range (ZUNIONSTORE's numkeys, SORT's
+// STORE, ...). Returns argument indexes; an empty vector when there are none.
+using GetKeysProc = std::vector<int> (*)(std::span<const std::string_view> args);
 
 struct CommandSpec {
   const char* name;          // lower case
@@ -69,10 +94,29 @@ struct CommandSpec {
   const char* acl_categories = "";    // "@read @string @fast" as COMMAND INFO shows them
   std::vector<CommandSpec> subcommands = {};  // CONFIG GET, CLIENT LIST, ... (name "config|get")
 
+  // ---- COMMAND DOCS / COMMAND INFO metadata (all optional; empty = not reported) ----
+  const char* summary = "";     // "Get the value of a key"
+  const char* since = "";       // "1.0.0"
+  const char* complexity = "";  // "O(1)"
+  // Arguments in a compact form of Redis's usage syntax, parsed by server/command_docs.h:
+  //   "key value [NX|XX] [GET] [expiration:EX seconds:integer|PX milliseconds:integer|KEEPTTL]"
+  // See ParseDocArgs for the grammar.
+  const char* doc_args = "";
+  // COMMAND INFO tips, space separated ("nondeterministic_output request_policy:all_shards").
+  const char* tips = "";
+  // Key-spec flags of the (single) key spec COMMAND INFO reports, space separated ("RW access
+  // update"); empty = derived from the command flags (write: "RW update", else "RO access").
+  const char* key_spec_flags = "";
+  // For kCmdMovableKeys commands: where the keys are (COMMAND GETKEYS, WATCH-free checks).
+  GetKeysProc get_keys = nullptr;
+
   bool IsWrite() const { return flags & kCmdWrite; }
 };
 
 // Key positions of a concrete invocation (for WATCH-free checks, COMMAND GETKEYS, propagation).
 std::vector<int> CommandKeyPositions(const CommandSpec& spec, size_t argc);
+// The same, using spec.get_keys when the command has one.
+std::vector<int> CommandKeyPositions(const CommandSpec& spec,
+                                     std::span<const std::string_view> args);
 
 }  // namespace ember

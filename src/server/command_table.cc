@@ -46,4 +46,10 @@ std::vector<int> CommandKeyPositions(const CommandSpec& spec, size_t argc) {
   return out;
 }
 
+std::vector<int> CommandKeyPositions(const CommandSpec& spec,
+                                     std::span<const std::string_view> args) {
+  if (spec.get_keys) return spec.get_keys(args);
+  return CommandKeyPositions(spec, args.size());
+}
+
 }  // namespace ember

@@ -65,7 +65,8 @@ void Server::Dispatch(Client* c, std::span<const std::string_view> args) {
     const CommandSpec* sub = commands_.FindSub(spec, args[1]);
     if (!sub) {
       c->last_cmd = "NULL";
-      reject(proto::UnknownSubcommand(args[0], args[1]), spec);
+      // Redis counts an unknown subcommand in errorstats only, not in the container's stats.
+      reject(proto::UnknownSubcommand(args[0], args[1]), nullptr);
       return;
     }
     spec = sub;
@@ -135,6 +136,7 @@ void Server::Dispatch(Client* c, std::span<const std::string_view> args) {
   c->argv_mem = argv_mem;
   Call(c, spec, args);
   c->argv_mem = 0;
+  if (blocking_.HasReadyKeys()) blocking_.HandleReadyKeys();
 }
 
 void Server::Call(Client* c, const CommandSpec* spec, std::span<const std::string_view> args) {
@@ -166,9 +168,11 @@ void Server::Call(Client* c, const CommandSpec* spec, std::span<const std::strin
   has_propagate_as_ = as_saved;
   prevent_propagation_ = prevent_saved;
   int64_t dur = MonotonicUs() - start;
+  if (c->flags & kClientBlocked) return;  // counted when served or timed out (blocking.h)
   CommandStats& cs = stats.commands[spec->name];
   cs.calls++;
   cs.usec += static_cast<uint64_t>(dur);
+  stats.eventloop_duration_cmd_sum += static_cast<uint64_t>(dur);
   if (c->reply.ErrorCount() != errors_before) cs.failed_calls++;
   CountError(this, c, errors_before);
   stats.total_commands_processed++;

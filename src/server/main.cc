@@ -65,6 +65,16 @@ int main(int argc, char** argv) {
       return sys::RunCheckSystem(CheckOptionsFrom(cfg.values()), stdout);
     }
   }
+  // INFO executable: argv[0] made absolute against the start-up directory (Redis's
+  // getAbsolutePath, no symlink resolution), before the `dir` directive changes directory.
+  std::string executable = argv[0];
+  if (!executable.empty() && executable[0] != '/') {
+    char cwd[4096];
+    if (getcwd(cwd, sizeof(cwd))) {
+      while (executable.rfind("./", 0) == 0) executable.erase(0, 2);
+      executable = std::string(cwd) + "/" + executable;
+    }
+  }
   Config config;
   CommandLine cl = ParseCommandLine(argc, argv);
   Status st = config.LoadServerConfig(cl);
@@ -96,6 +106,8 @@ int main(int argc, char** argv) {
   if (c.jemalloc_bg_thread) mem::SetBackgroundThread(true);
 
   Server server(&config);
+  server.executable = executable;
+  server.config_file_abs = config.config_file();
   st = server.Init();
   if (!st.ok()) {
     LOG_WARNING("%s", st.message().c_str());

@@ -377,7 +377,12 @@ std::string RdbControl::InfoFields() const {
       static_cast<unsigned long long>(rdb_saves_), static_cast<unsigned long long>(last_cow_size_),
       static_cast<unsigned long long>(last_load_keys_expired_),
       static_cast<unsigned long long>(last_load_keys_loaded_));
-  std::string out(buf, n);
+  return std::string(buf, n);
+}
+
+std::string RdbControl::LoadingInfoFields() const {
+  std::string out;
+  char buf[1024];
   if (loading_) {
     int64_t elapsed = UnixMs() / 1000 - loading_start_;
     double perc_l = loading_total_bytes_ ? 100.0 * loading_loaded_bytes_ / loading_total_bytes_ : 0;
@@ -393,10 +398,14 @@ std::string RdbControl::InfoFields() const {
                   static_cast<unsigned long long>(loading_loaded_bytes_), perc_l, eta);
     out += buf;
   }
+  return out;
+}
+
+std::string RdbControl::EmberInfoFields() const {
+  char buf[128];
   std::snprintf(buf, sizeof(buf), "fork_cow_estimate_bytes:%llu\r\n",
                 static_cast<unsigned long long>(fork_cow_estimate_));
-  out += buf;
-  return out;
+  return buf;
 }
 
 }  // namespace ember

@@ -52,8 +52,11 @@ class RdbControl {
   bool child_active() const { return child_.active(); }
   ForkChild& child() { return child_; }
 
-  // INFO persistence.
+  // INFO persistence: the RDB fields (loading .. rdb_last_load_keys_loaded), the loading_* fields
+  // Redis appends while loading, and Ember's own fields (fork_cow_estimate_bytes).
   std::string InfoFields() const;
+  std::string LoadingInfoFields() const;
+  std::string EmberInfoFields() const;
 
   int64_t lastsave() const { return lastsave_; }
   bool loading() const { return loading_; }

@@ -14,7 +14,9 @@
 #include "base/time.h"
 #include "core/lru.h"
 #include "memory/alloc.h"
+#include "memory/allocator_stats.h"
 #include "net/socket.h"
+#include "sys/proc.h"
 #include "server/version.h"
 
 namespace ember {
@@ -46,6 +48,26 @@ constexpr const char* kProtectedModeDenied =
     "testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication "
     "password for the default user. NOTE: You only need to do one of the above things in order for "
     "the server to start accepting connections from the outside.\r\n";
+// 40 random hex characters (run ids, replication ids), from the kernel's random source.
+std::string RandomHex40() {
+  static const char kHex[] = "0123456789abcdef";
+  unsigned char raw[20];
+  size_t got = 0;
+  FILE* f = std::fopen("/dev/urandom", "r");
+  if (f) {
+    got = std::fread(raw, 1, sizeof(raw), f);
+    std::fclose(f);
+  }
+  for (size_t i = got; i < sizeof(raw); i++) {
+    raw[i] = static_cast<unsigned char>(MonotonicUs() * 2654435761u >> (i % 24));
+  }
+  std::string out(40, '0');
+  for (size_t i = 0; i < 20; i++) {
+    out[2 * i] = kHex[raw[i] >> 4];
+    out[2 * i + 1] = kHex[raw[i] & 15];
+  }
+  return out;
+}
 }  // namespace
 
 Server::Server(Config* config)
@@ -154,6 +176,8 @@ Status Server::Init() {
   cmd_time_ms = start_time_ms;
   lastsave_unix = start_time_ms / 1000;
   InitHashSeedRandomly();
+  run_id = RandomHex40();
+  replid = RandomHex40();
   SetLogLevel(c.loglevel);
   if (!c.logfile.empty() && !SetLogFile(c.logfile)) {
     return Status::IOError("Can't open the log file: " + std::string(std::strerror(errno)));
@@ -192,7 +216,9 @@ Status Server::Init() {
     }
   }
   loop_->SetBeforeSleep(BeforeSleep, this);
+  loop_->SetAfterSleep(AfterSleep, this);
   loop_->CreateTimer(1, CronTimer, this);
+  SampleMemory();
   return Status::OK();
 }
 
@@ -299,6 +325,7 @@ void Server::CloseClientAsync(Client* c) {
 }
 
 void Server::FreeClient(Client* c) {
+  if (c->bstate) blocking_.Unblock(c);
   UnwatchAll(c);
   PubsubUnsubscribeAll(c, false);
   if (c->fd >= 0) {
@@ -371,10 +398,27 @@ void Server::HandlePendingWrites() {
   }
 }
 
+void Server::AfterSleep(net::EventLoop*, void* data) {
+  auto* s = static_cast<Server*>(data);
+  s->el_cycle_start_us = MonotonicUs();
+  s->el_cycle_start_cmds_ = s->stats.total_commands_processed;
+}
+
 void Server::BeforeSleep(net::EventLoop*, void* data) {
   auto* s = static_cast<Server*>(data);
+  s->blocking_.BeforeSleep();
   s->aof_->BeforeSleep();  // this iteration's writes: one submission (group commit)
   s->HandlePendingWrites();
+  if (s->el_cycle_start_us) {
+    // One event-loop cycle: from waking up to going back to sleep (Redis's eventloop_duration).
+    uint64_t d = static_cast<uint64_t>(MonotonicUs() - s->el_cycle_start_us);
+    s->stats.eventloop_cycles++;
+    s->stats.eventloop_duration_sum += d;
+    s->stats.eventloop_duration_max = std::max(s->stats.eventloop_duration_max, d);
+    uint64_t cmds = s->stats.total_commands_processed - s->el_cycle_start_cmds_;
+    s->stats.eventloop_cmd_per_cycle_max = std::max(s->stats.eventloop_cmd_per_cycle_max, cmds);
+    s->el_cycle_start_us = 0;
+  }
   s->FreeClientsCloseAsap();
   if (g_shutdown_signal && !s->shutdown_asap) {
     LOG_WARNING("Received %s scheduling shutdown...",
@@ -408,9 +452,27 @@ bool Server::PrepareForShutdown(bool save, bool nosave, std::string* err) {
 
 // ---- cron -------------------------------------------------------------------------------------
 
+void Server::SampleMemory() {
+  mem::AllocatorStats st = mem::ReadAllocatorStats();
+  rss_bytes = sys::ProcessRss();
+  alloc_sample.used = mem::UsedMemory();
+  alloc_sample.allocated = st.allocated;
+  alloc_sample.active = st.active;
+  alloc_sample.resident = st.resident;
+  alloc_sample.retained = st.retained;
+  alloc_sample.muzzy = st.muzzy;
+  // Without allocator figures (no jemalloc), Redis falls back to RSS / used memory so that the
+  // ratios stay meaningful (1.0 where nothing is known).
+  if (!alloc_sample.resident) alloc_sample.resident = rss_bytes;
+  if (!alloc_sample.active) alloc_sample.active = alloc_sample.resident;
+  if (!alloc_sample.allocated) alloc_sample.allocated = alloc_sample.used;
+}
+
 int64_t Server::CronTimer(net::EventLoop*, net::TimerId, void* data) {
   auto* s = static_cast<Server*>(data);
+  int64_t start = MonotonicUs();
   s->Cron();
+  s->stats.eventloop_duration_cron_sum += static_cast<uint64_t>(MonotonicUs() - start);
   return 1000 / s->hz;
 }
 
@@ -456,6 +518,8 @@ void Server::Cron() {
     stats.el_duration.Track(cmd_time_ms, stats.eventloop_duration_sum);
   }
   mem::UpdatePeak();
+  // Every 100 ms: allocator counters, RSS and used memory, sampled together.
+  if (cron_loops % std::max(1, hz / 10) == 0) SampleMemory();
   ClientsCron();
   rdb_->Cron();
   aof_->Cron();

@@ -21,6 +21,7 @@
 #include "core/database.h"
 #include "core/keyspace_env.h"
 #include "net/event_loop.h"
+#include "server/blocking.h"
 #include "server/client.h"
 #include "server/command.h"
 #include "server/command_table.h"
@@ -102,6 +103,13 @@ class Server : public KeyspaceObserver {
   // Keyspace notifications (notify-keyspace-events).
   void NotifyKeyspaceEvent(int type, std::string_view event, std::string_view key, int dbid);
 
+  // ---- blocking operations (server/blocking.h) ----
+  Blocking& blocking() { return blocking_; }
+  // Redis's signalKeyAsReady: a key clients may block on was created (lists, zsets).
+  void SignalKeyAsReady(Database& db, std::string_view key) {
+    blocking_.SignalKeyAsReady(db.id(), key);
+  }
+
   // ---- authentication ----
   // Redis's authRequired(): the default user has a password (requirepass) and `c` has not
   // authenticated. A client connected before requirepass was set stays authenticated.
@@ -171,9 +179,26 @@ class Server : public KeyspaceObserver {
   size_t blocked_clients = 0;
   // Sampled every 100 ms by the cron (INFO memory).
   size_t rss_bytes = 0;
+  // `used` is mem::UsedMemory() at the same moment (Redis's cron_malloc_stats.zmalloc_used), so
+  // mem_fragmentation_ratio compares figures taken together. Without jemalloc the allocator fields
+  // fall back as Redis's do: resident = RSS, active = resident, allocated = used.
   struct AllocatorSample {
-    size_t allocated = 0, active = 0, resident = 0, retained = 0, muzzy = 0;
+    size_t allocated = 0, active = 0, resident = 0, retained = 0, muzzy = 0, used = 0;
   } alloc_sample;
+  // Takes the sample above now (the cron calls it every 100 ms; INFO before the first cron too).
+  void SampleMemory();
+  // Replication identity (INFO replication). Random 40-hex ids generated at start-up.
+  std::string run_id;
+  std::string replid;
+  std::string replid2 = std::string(40, '0');
+  int64_t master_repl_offset = 0;
+  int64_t second_repl_offset = -1;
+  // Blocking operations (maintained by the blocking-command code): keys with at least one client
+  // blocked on them, and those whose clients also wait for the key's deletion (7.2 INFO clients).
+  size_t total_blocking_keys = 0;
+  size_t total_blocking_keys_on_nokey = 0;
+  // Event-loop cycle accounting (INFO stats eventloop_*): start of the current cycle.
+  int64_t el_cycle_start_us = 0;
   // Debug toggles.
   bool active_expire_enabled = true;
 
@@ -186,6 +211,7 @@ class Server : public KeyspaceObserver {
   static void WriteHandler(net::EventLoop* loop, int fd, void* data, int mask);
   static int64_t CronTimer(net::EventLoop* loop, net::TimerId id, void* data);
   static void BeforeSleep(net::EventLoop* loop, void* data);
+  static void AfterSleep(net::EventLoop* loop, void* data);
   void AcceptClient(int fd, std::string addr, std::string laddr, bool unix_socket);
   void FreeClient(Client* c);
   void Cron();
@@ -223,6 +249,7 @@ class Server : public KeyspaceObserver {
   int64_t last_loading_events_us_ = 0;
   std::unique_ptr<net::EventLoop> loop_;
   std::vector<int> listen_fds_;
+  uint64_t el_cycle_start_cmds_ = 0;  // total_commands_processed when the cycle began
   std::vector<std::unique_ptr<Database>> dbs_;
   KeyspaceEnv env_;
   CommandTable commands_;
@@ -233,6 +260,7 @@ class Server : public KeyspaceObserver {
   std::vector<std::unordered_map<std::string, std::vector<Client*>>> watched_;
   std::unordered_map<std::string, std::unordered_set<Client*>> pubsub_channels_;
   std::unordered_map<std::string, std::unordered_set<Client*>> pubsub_patterns_;
+  Blocking blocking_{this};
 };
 
 // Process-wide pointer used by signal handlers and logging of fatal errors.

@@ -37,8 +37,18 @@ void ServerStats::ResetCounters() {
   eventloop_cycles = 0;
   eventloop_duration_sum = 0;
   eventloop_duration_cmd_sum = 0;
+  eventloop_duration_max = 0;
+  eventloop_duration_cron_sum = 0;
+  eventloop_cmd_per_cycle_max = 0;
+  expired_stale_perc = 0;
+  expired_time_cap_reached_count = 0;
+  expire_cycle_cpu_milliseconds = 0;
+  total_eviction_exceeded_time = 0;
+  acl_access_denied_auth = 0;
   errors.clear();
   commands.clear();
+  // The instantaneous metrics restart too: their last sampled values refer to the old counters.
+  ops = net_input = net_output = el_cycles = el_duration = Metric{};
 }
 
 }  // namespace ember

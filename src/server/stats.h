@@ -33,6 +33,16 @@ struct ServerStats {
   uint64_t eventloop_cycles = 0;
   uint64_t eventloop_duration_sum = 0;      // us
   uint64_t eventloop_duration_cmd_sum = 0;  // us
+  uint64_t eventloop_duration_max = 0;      // us (7.2 INFO debug)
+  uint64_t eventloop_duration_cron_sum = 0; // us spent in the cron (7.2 INFO debug)
+  uint64_t eventloop_cmd_per_cycle_max = 0; // most commands run in one cycle (7.2 INFO debug)
+  // Active expiry (filled by the expire cycle) and eviction (filled by the evictor).
+  double expired_stale_perc = 0;            // fraction 0..1; INFO prints it x100
+  uint64_t expired_time_cap_reached_count = 0;
+  uint64_t expire_cycle_cpu_milliseconds = 0;
+  uint64_t total_eviction_exceeded_time = 0;  // ms
+  int64_t eviction_exceeded_start_us = 0;     // 0 = not over maxmemory now
+  uint64_t acl_access_denied_auth = 0;        // failed AUTH / HELLO AUTH
   // errorstats: error code ("ERR", "WRONGTYPE") -> count
   std::map<std::string, uint64_t> errors;
   // commandstats: "get", "config|get" -> stats

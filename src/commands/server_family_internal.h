@@ -1,0 +1,30 @@
+// Shared pieces of the server command family, which is split by concern:
+//   server_family.cc  INFO CONFIG DBSIZE FLUSHDB FLUSHALL SWAPDB TIME SHUTDOWN
+//   debug_cmd.cc      DEBUG
+//   memory_cmd.cc     MEMORY
+//   command_cmd.cc    COMMAND
+// Each file contributes rows to RegisterServerFamily (server_family.cc).
+#pragma once
+
+#include <string_view>
+
+#include "server/command.h"
+
+namespace ember {
+
+class Client;
+class CommandTable;
+class Server;
+
+void RegisterDebugCommand(CommandTable& t);
+void RegisterMemoryCommand(CommandTable& t);
+void RegisterCommandCommand(CommandTable& t);
+
+// A loopback TCP or unix-socket client (Redis's islocalClient).
+bool IsLocalClient(const Client& c);
+
+// The help reply Redis builds with addReplyHelp: "<NAME> <subcommand> [<arg> [value] [opt] ...].
+// Subcommands are:", the given lines, then "HELP" / "    Prints this help.".
+void ReplyHelp(CommandContext& ctx, std::string_view name, std::initializer_list<const char*> lines);
+
+}  // namespace ember
