@@ -130,13 +130,13 @@ Status LoadOneFile(const std::string& path, const std::string& name, bool last,
       cut = in_multi ? before_multi : rd.valid_up_to();
       report->detail = rd.error();
       report->bad_offset = rd.error_offset();
-      report->ok_up_to_line = in_multi ? before_multi_lines : rd.lines();
+      report->ok_up_to_line = in_multi ? before_multi_lines : rd.lines_read();
       break;
     }
     // Bad format or a read error: fatal wherever it is.
     report->bad_offset = rd.error_offset();
     report->valid_up_to = rd.valid_up_to();
-    report->ok_up_to_line = rd.lines();
+    report->ok_up_to_line = rd.lines_read();
     report->detail = rd.error();
     result = Status::Corruption(
         (r == CommandReader::Result::kIoError ? "Unrecoverable error reading the append only file "

@@ -47,6 +47,8 @@ class CommandReader {
   uint64_t command_start() const { return cmd_start_; }
   // Lines consumed up to valid_up_to (redis-check-aof's ok_up_to_line counts from 1).
   uint64_t lines() const { return lines_; }
+  // Lines read so far including those of a command that failed half-way.
+  uint64_t lines_read() const { return lines_ + cmd_lines_; }
   // What was wrong (kTruncated / kBadFormat / kIoError), with the offset of the bad byte.
   const std::string& error() const { return error_; }
   uint64_t error_offset() const { return error_off_; }
