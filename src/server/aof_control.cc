@@ -508,6 +508,7 @@ Status AofControl::StartRewrite() {
     return Status::IOError(pid.status().message());
   }
   if (*pid == 0) {
+    server_->CloseListenersInChild();
     std::string tmp = "temp-rewriteaof-bg-" + std::to_string(getpid()) + ".aof";
     aof::BaseWriteOptions o;
     o.rdb_preamble = c.aof_use_rdb_preamble;

@@ -178,6 +178,7 @@ Status RdbControl::BackgroundSave(bool schedule, bool* scheduled) {
   }
   if (*pid == 0) {
     // Child: write the snapshot and exit without running any parent cleanup.
+    server_->CloseListenersInChild();
     std::string tmp = "temp-" + std::to_string(getpid()) + ".rdb";
     Status st = WriteSnapshot(tmp, true);
     if (st.ok()) {

@@ -10,6 +10,8 @@
 // Thread safety: event-loop thread only, except where a member says otherwise.
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -201,6 +203,12 @@ class Server : public KeyspaceObserver {
   int64_t el_cycle_start_us = 0;
   // Debug toggles.
   bool active_expire_enabled = true;
+
+  // In a fork child: closes the listening sockets, so a child that outlives its parent does not
+  // keep the port (Redis's closeChildUnusedResourceAfterFork).
+  void CloseListenersInChild() {
+    for (int fd : listen_fds_) close(fd);
+  }
 
   // Prepares shutdown (SHUTDOWN command, SIGTERM): returns false if it must be refused.
   bool PrepareForShutdown(bool save, bool nosave, std::string* err);
