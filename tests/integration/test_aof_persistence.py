@@ -16,10 +16,15 @@ from .aof_util import (aof_dir, incr_commands, incr_path, parse_commands, read_m
 AOF = {"appendonly": "yes", "appendfsync": "always"}
 
 
-def start(config=None, **kw):
+def aof_server(config=None, **kw):
+    """An Ember (or Redis) server with the AOF on, not started (for `with`)."""
     cfg = dict(AOF)
     cfg.update(config or {})
-    return EmberServer(config=cfg, **kw).start()
+    return EmberServer(config=cfg, **kw)
+
+
+def start(config=None, **kw):
+    return aof_server(config, **kw).start()
 
 
 def restart(srv, config=None, expect_fail=False):
@@ -36,7 +41,7 @@ def restart(srv, config=None, expect_fail=False):
 class AofLayoutTest(unittest.TestCase):
 
     def test_startup_creates_base_incr_and_manifest(self):
-        with start() as srv:
+        with aof_server() as srv:
             d = aof_dir(srv)
             rows = read_manifest(d)
             self.assertEqual(rows, [("appendonly.aof.1.base.rdb", 1, "b"),
@@ -55,7 +60,7 @@ class AofLayoutTest(unittest.TestCase):
                 self.assertIn(i["aof_writer"], ("io_uring", "threaded"))
 
     def test_base_without_rdb_preamble_is_base_aof(self):
-        with start({"aof-use-rdb-preamble": "no"}) as srv:
+        with aof_server({"aof-use-rdb-preamble": "no"}) as srv:
             rows = read_manifest(aof_dir(srv))
             self.assertEqual(rows[0], ("appendonly.aof.1.base.aof", 1, "b"))
 
@@ -244,7 +249,7 @@ class AofRewriteTest(unittest.TestCase):
             srv.cleanup()
 
     def test_bgrewriteaof_while_bgsave_is_scheduled(self):
-        with start() as srv:
+        with aof_server() as srv:
             r = srv.client()
             r.set("k", "v")
             c = RawConn(srv.port)
