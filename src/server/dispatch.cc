@@ -164,7 +164,7 @@ void Server::Call(Client* c, const CommandSpec* spec, std::span<const std::strin
   total = total > side ? total - side : 0;
   uint64_t own = total > nested_dirty_ ? total - nested_dirty_ : 0;
   nested_dirty_ = nested_saved + total;
-  if (aof_->active()) AfterCallPropagate(c, args, own);
+  if (aof_->active()) AfterCallPropagate(c, args, own, total);
   has_propagate_as_ = as_saved;
   prevent_propagation_ = prevent_saved;
   int64_t dur = MonotonicUs() - start;

@@ -12,7 +12,8 @@
 // Expired and evicted keys are fed at once as DEL/UNLINK (PropagateNow), before the command that
 // found them. With appendfsync always, every client that ran a command while the AOF had bytes
 // not yet durable waits for them: its replies are held (HeldForAof) and released by
-// ReleaseAofWaiters when the writer's fsync completion arrives.
+// ReleaseAofWaiters when the writer's fsync completion arrives. While the AOF cannot be written
+// (a write error being retried) only clients that wrote wait; the others are answered.
 #include <algorithm>
 
 #include "server/server.h"
@@ -44,7 +45,7 @@ void Server::PropagateNow(int dbid, const std::string_view* argv, size_t argc) {
 }
 
 void Server::AfterCallPropagate(Client* c, std::span<const std::string_view> args,
-                                uint64_t own_dirty) {
+                                uint64_t own_dirty, uint64_t total_dirty) {
   if (own_dirty > 0 && !prevent_propagation_) {
     if (call_depth_ == 0 && also_propagate_.empty()) {
       // The common case: one command, fed straight from its arguments.
@@ -65,7 +66,11 @@ void Server::AfterCallPropagate(Client* c, std::span<const std::string_view> arg
   propagate_as_.clear();
   if (call_depth_ == 0) {
     FlushPropagation();
-    if (aof_->HoldsReplies() && !(c->flags & kClientFake)) {
+    // Every client that ran a command while the AOF has bytes not yet durable waits for them,
+    // readers too (as in Redis, where the fsync precedes all replies of the iteration) -- except
+    // while the AOF cannot be written: then only the clients whose writes are pending wait.
+    if (aof_->HoldsReplies() && !(c->flags & kClientFake) &&
+        (total_dirty > 0 || !aof_->WritesRefused(nullptr))) {
       uint64_t end = aof_->end_offset();
       if (end > aof_->durable_offset()) c->aof_wait_offset = std::max(c->aof_wait_offset, end);
     }

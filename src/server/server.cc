@@ -131,6 +131,9 @@ void Server::SetupSignals() {
   sigaction(SIGTERM, &act, nullptr);
   sigaction(SIGINT, &act, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  // A file size limit (RLIMIT_FSIZE) must fail the write with EFBIG, not kill the server: the AOF
+  // writer then retries, and writes are refused with MISCONF meanwhile.
+  signal(SIGXFSZ, SIG_IGN);
   signal(SIGHUP, SIG_IGN);
 }
 

@@ -230,7 +230,8 @@ class Server : public KeyspaceObserver {
     std::vector<std::string> argv;
   };
   void PropagateNow(int dbid, const std::string_view* argv, size_t argc);
-  void AfterCallPropagate(Client* c, std::span<const std::string_view> args, uint64_t own_dirty);
+  void AfterCallPropagate(Client* c, std::span<const std::string_view> args, uint64_t own_dirty,
+                          uint64_t total_dirty);
   void FlushPropagation();
   // True if `c`'s replies must wait for the AOF (and it was parked in aof_waiting_).
   bool HeldForAof(Client* c);

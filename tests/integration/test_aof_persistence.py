@@ -4,10 +4,14 @@ Redis 6 single-file upgrade, timestamps and INFO persistence.
 
 Validated against Redis 7.0.15 (EMBER_TEST_TARGET=redis) except where a test says it is Ember's."""
 import os
+import shutil
 import signal
 import subprocess
+import threading
 import time
 import unittest
+
+import redis
 
 from harness import BUILD, EmberServer, RawConn, encode_command, target_is_redis
 from .aof_util import (aof_dir, incr_commands, incr_path, parse_commands, read_manifest,
@@ -413,6 +417,58 @@ class AofTimestampTest(unittest.TestCase):
             self.assertTrue(raw[0][0].startswith(b"#TS:"), raw[:2])
             srv = restart(srv)
             self.assertEqual(srv.client().get("a"), b"1")
+        finally:
+            srv.cleanup()
+
+
+@unittest.skipIf(target_is_redis(), "Redis exits on an AOF write error with appendfsync always")
+@unittest.skipIf(not shutil.which("prlimit"), "needs prlimit(1)")
+class AofWriteErrorTest(unittest.TestCase):
+    """A write error (here EFBIG from a file-size limit set with prlimit on the running server):
+    writes are refused with MISCONF, INFO says aof_last_write_status:err, the client whose write
+    failed waits (appendfsync always), other clients still get answers; when the limit is lifted
+    the retry succeeds and nothing is lost or duplicated."""
+
+    def test_misconf_then_resume_without_loss_or_duplicates(self):
+        srv = start()
+        try:
+            r = srv.client()
+            r.set("a", "1")
+            size = os.path.getsize(incr_path(srv))
+            pid = str(srv.proc.pid)
+            subprocess.run(["prlimit", "--pid", pid, f"--fsize={size + 100}:unlimited"], check=True)
+            acked = []
+            errors = []
+
+            def writer():
+                try:
+                    w = srv.client(socket_timeout=30)
+                    for _ in range(10):
+                        acked.append(w.incr("ctr"))
+                except Exception as e:  # noqa: BLE001
+                    errors.append(e)
+            t = threading.Thread(target=writer)
+            t.start()
+            r2 = srv.client()
+            self.assertTrue(wait_for(lambda: r2.info("persistence")["aof_last_write_status"] == "err"))
+            with self.assertRaises(redis.exceptions.ResponseError) as cm:
+                r2.set("b", "2")
+            self.assertEqual(str(cm.exception), "MISCONF Errors writing to the AOF file: File too large")
+            self.assertEqual(r2.get("a"), b"1")  # reads are answered meanwhile
+            n_before = len(acked)
+            self.assertLess(n_before, 10)
+            subprocess.run(["prlimit", "--pid", pid, "--fsize=unlimited:unlimited"], check=True)
+            t.join(30)
+            self.assertEqual(errors, [])
+            self.assertEqual(acked, list(range(1, 11)))
+            self.assertTrue(wait_for(lambda: r2.info("persistence")["aof_last_write_status"] == "ok"))
+            self.assertTrue(r2.set("b", "2"))
+            # (The error line itself cannot reach the log file: the limit applies to it too.)
+            self.assertIn("AOF write error looks solved", srv.log())
+            srv = restart(srv)
+            r = srv.client()
+            self.assertEqual(r.get("ctr"), b"10")
+            self.assertEqual(r.get("b"), b"2")
         finally:
             srv.cleanup()
 
