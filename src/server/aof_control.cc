@@ -194,13 +194,23 @@ Status AofControl::CreateWriter() {
 
 void AofControl::SwitchWriterFile(int fd, uint64_t size) {
   uint64_t global_end = end_offset();
+  AppendFsync policy = server_->cfg().appendfsync;
   if (writer_->fd() >= 0) {
-    bool fsync = server_->cfg().appendfsync != AppendFsync::kNo;
-    Status st = writer_->Drain(fsync);
+    // appendfsync always: the old file is fsynced here (little is pending: replies wait on it).
+    // Otherwise its data is written now and fsynced by a background close (Redis's bio close
+    // job), so switching files never blocks the loop on a slow disk.
+    Status st = writer_->Drain(policy == AppendFsync::kAlways);
     if (!st.ok()) LOG_WARNING("Flushing the AOF before switching files: %s", st.message().c_str());
   }
   writer_->SetFile(fd, size);
-  if (fd_ >= 0 && fd_ != fd) close(fd_);
+  if (fd_ >= 0 && fd_ != fd) {
+    int old = fd_;
+    bool sync = policy == AppendFsync::kEverysec;
+    std::thread([old, sync] {
+      if (sync) (void)fdatasync(old);
+      close(old);
+    }).detach();
+  }
   fd_ = fd;
   files_before_ = global_end;
   file_start_ = size;
