@@ -205,6 +205,8 @@ class ServerTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.server = EmberServer(config=cls.server_config).start()
+        # Runs even when a subclass's setUpClass fails after this point (tearDownClass would not).
+        cls.addClassCleanup(cls.server.cleanup)
 
     @classmethod
     def tearDownClass(cls):

@@ -495,8 +495,22 @@ constexpr uint32_t kF = kCmdFast;
 
 void RegisterStringFamily(CommandTable& t) {
   const char* g = "string";
-  t.Register({"get", 2, kR | kF, 1, 1, 1, GetCommand, g, "@read @string @fast"});
-  t.Register({"set", -3, kW | kOom, 1, 1, 1, SetCommand, g, "@write @string @slow"});
+  CommandSpec get{"get", 2, kR | kF, 1, 1, 1, GetCommand, g, "@read @string @fast"};
+  get.summary = "Returns the string value of a key.";
+  get.since = "1.0.0";
+  get.complexity = "O(1)";
+  get.doc_args = "key";
+  t.Register(std::move(get));
+  CommandSpec set{"set", -3, kW | kOom, 1, 1, 1, SetCommand, g, "@write @string @slow"};
+  set.summary =
+      "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.";
+  set.since = "1.0.0";
+  set.complexity = "O(1)";
+  set.doc_args =
+      "key value [condition:NX|XX] [get:GET] [expiration:EX seconds:integer|PX "
+      "milliseconds:integer|EXAT unix-time-seconds:unix-time|PXAT "
+      "unix-time-milliseconds:unix-time|KEEPTTL]";
+  t.Register(std::move(set));
   t.Register({"setnx", 3, kW | kOom | kF, 1, 1, 1, SetnxCommand, g, "@write @string @fast"});
   t.Register({"setex", 4, kW | kOom, 1, 1, 1, SetexCommand, g, "@write @string @slow"});
   t.Register({"psetex", 4, kW | kOom, 1, 1, 1, PsetexCommand, g, "@write @string @slow"});

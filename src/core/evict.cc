@@ -20,9 +20,6 @@ bool IsVolatile(EvictionPolicy p) {
   return p == EvictionPolicy::kVolatileLru || p == EvictionPolicy::kVolatileLfu ||
          p == EvictionPolicy::kVolatileRandom || p == EvictionPolicy::kVolatileTtl;
 }
-bool IsLfu(EvictionPolicy p) {
-  return p == EvictionPolicy::kVolatileLfu || p == EvictionPolicy::kAllkeysLfu;
-}
 bool IsRandom(EvictionPolicy p) {
   return p == EvictionPolicy::kVolatileRandom || p == EvictionPolicy::kAllkeysRandom;
 }

@@ -148,7 +148,7 @@ void Blocking::ReplyTimeout(Client* c, BlockState* bs) {
     c->reply.NullArray();
   }
   if (bs->spec) {
-    server_->stats.commands[bs->spec->name].calls++;
+    server_->stats.For(bs->spec).calls++;
     c->last_cmd = bs->spec->name;
   }
   server_->stats.total_commands_processed++;
@@ -173,7 +173,7 @@ bool Blocking::UnblockWithReply(Client* c, bool error) {
   if (error) {
     c->reply.Error(proto::kErrUnblocked);
     if (bs->spec) {
-      auto& cs = server_->stats.commands[bs->spec->name];
+      auto& cs = server_->stats.For(bs->spec);
       cs.calls++;
       cs.failed_calls++;
     }

@@ -7,10 +7,12 @@
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 
 #include "base/log.h"
 #include "base/time.h"
+#include "memory/alloc.h"
 #include "server/server.h"
 
 namespace ember {
@@ -37,6 +39,31 @@ __attribute__((format(printf, 1, 2))) std::string FormatString(const char* fmt, 
 }
 }  // namespace
 
+char* QueryBuffer::PrepareWrite(size_t n) {
+  if (cap_ - len_ < n) {
+    size_t want = len_ + n;
+    if (want < cap_ * 2) want = cap_ * 2;
+    data_ = static_cast<char*>(mem::Reallocate(data_, want));
+    cap_ = mem::UsableSize(data_);
+  }
+  return data_ + len_;
+}
+
+void QueryBuffer::Consume(size_t n) {
+  if (n >= len_) {
+    len_ = 0;
+    return;
+  }
+  std::memmove(data_, data_ + n, len_ - n);
+  len_ -= n;
+}
+
+void QueryBuffer::Release() {
+  mem::Free(data_);
+  data_ = nullptr;
+  len_ = cap_ = 0;
+}
+
 Client::Client(Server* s, int fd_, uint64_t id_, std::string addr_, std::string laddr_, bool unix)
     : server(s), fd(fd_), id(id_), addr(std::move(addr_)), laddr(std::move(laddr_)) {
   if (unix) flags |= kClientUnixSocket;
@@ -60,16 +87,10 @@ size_t Client::MemoryUsage() const {
 
 void Client::CompactQueryBuffer() {
   if (qpos_ == 0) return;
-  if (qpos_ == querybuf_.size()) {
-    querybuf_.clear();
-  } else {
-    querybuf_.erase(0, qpos_);
-  }
+  querybuf_.Consume(qpos_);
   qpos_ = 0;
   // Give back a big buffer once it is idle (Redis's query-buffer resize).
-  if (querybuf_.empty() && querybuf_.capacity() > 32 * 1024) {
-    std::string().swap(querybuf_);
-  }
+  if (querybuf_.empty() && querybuf_.capacity() > 32 * 1024) querybuf_.Release();
 }
 
 void Client::OnReadable() {
@@ -78,11 +99,9 @@ void Client::OnReadable() {
   // A big bulk in progress: read the rest of it in one go, as Redis does for PROTO_MBULK_BIG_ARG.
   size_t need = parser.BytesNeeded();
   if (need > readlen) readlen = need;
-  size_t old = querybuf_.size();
-  querybuf_.resize(old + readlen);
-  ssize_t n = read(fd, querybuf_.data() + old, readlen);
+  char* dst = querybuf_.PrepareWrite(readlen);
+  ssize_t n = read(fd, dst, readlen);
   if (n <= 0) {
-    querybuf_.resize(old);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
     if (n < 0) {
       LOG_VERBOSE("Reading from client: %s", std::strerror(errno));
@@ -92,7 +111,7 @@ void Client::OnReadable() {
     server->CloseClient(this);
     return;
   }
-  querybuf_.resize(old + static_cast<size_t>(n));
+  querybuf_.CommitWrite(static_cast<size_t>(n));
   net_input_bytes += static_cast<uint64_t>(n);
   server->stats.total_net_input_bytes += static_cast<uint64_t>(n);
   server->stats.total_reads_processed++;
@@ -100,7 +119,7 @@ void Client::OnReadable() {
   if (querybuf_.size() > querybuf_peak_) querybuf_peak_ = querybuf_.size();
 
   if (QueryBufferBytes() > cfg.client_query_buffer_limit) {
-    std::string head = querybuf_.substr(qpos_, 64);
+    std::string head(querybuf_.data() + qpos_, std::min<size_t>(64, QueryBufferBytes()));
     for (auto& ch : head) {
       if (ch < 32 || ch > 126) ch = '?';
     }

@@ -82,6 +82,8 @@ using CommandHandler = void (*)(CommandContext& ctx);
 // STORE, ...). Returns argument indexes; an empty vector when there are none.
 using GetKeysProc = std::vector<int> (*)(std::span<const std::string_view> args);
 
+struct CommandStats;
+
 struct CommandSpec {
   const char* name;          // lower case
   int arity;                 // > 0 exact, < 0 at least -arity
@@ -93,6 +95,9 @@ struct CommandSpec {
   const char* group = "generic";      // COMMAND DOCS group
   const char* acl_categories = "";    // "@read @string @fast" as COMMAND INFO shows them
   std::vector<CommandSpec> subcommands = {};  // CONFIG GET, CLIENT LIST, ... (name "config|get")
+  // This row's commandstats entry, cached by ServerStats::For (one map lookup per command name for
+  // the server's lifetime instead of one per call).
+  mutable CommandStats* stats_cache = nullptr;
 
   // ---- COMMAND DOCS / COMMAND INFO metadata (all optional; empty = not reported) ----
   const char* summary = "";     // "Get the value of a key"

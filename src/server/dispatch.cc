@@ -53,7 +53,7 @@ void Server::Dispatch(Client* c, std::span<const std::string_view> args) {
     } else {
       c->reply.Error(msg);
     }
-    if (counted) stats.commands[counted->name].rejected_calls++;
+    if (counted) stats.For(counted).rejected_calls++;
     CountError(this, c, errors_before);
   };
   if (!spec) {
@@ -142,7 +142,7 @@ void Server::Dispatch(Client* c, std::span<const std::string_view> args) {
 void Server::Call(Client* c, const CommandSpec* spec, std::span<const std::string_view> args) {
   uint64_t errors_before = c->reply.ErrorCount();
   int64_t start = MonotonicUs();
-  cmd_time_ms = UnixMs();
+  cmd_time_ms = (start + unix_minus_monotonic_us) / 1000;
   env_.now_ms = cmd_time_ms;
   CommandContext ctx;
   ctx.args = args;
@@ -169,7 +169,7 @@ void Server::Call(Client* c, const CommandSpec* spec, std::span<const std::strin
   prevent_propagation_ = prevent_saved;
   int64_t dur = MonotonicUs() - start;
   if (c->flags & kClientBlocked) return;  // counted when served or timed out (blocking.h)
-  CommandStats& cs = stats.commands[spec->name];
+  CommandStats& cs = stats.For(spec);
   cs.calls++;
   cs.usec += static_cast<uint64_t>(dur);
   stats.eventloop_duration_cmd_sum += static_cast<uint64_t>(dur);

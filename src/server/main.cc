@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
   if (static_cast<unsigned>(report.maxclients) != c.maxclients) {
     config.mutable_values().maxclients = static_cast<unsigned>(report.maxclients);
   }
-  if (c.jemalloc_bg_thread) mem::SetBackgroundThread(true);
+  if (c.jemalloc_bg_thread) (void)mem::SetBackgroundThread(true);
 
   Server server(&config);
   server.executable = executable;

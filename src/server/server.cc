@@ -76,6 +76,7 @@ Server::Server(Config* config)
       aof_(std::make_unique<AofControl>(this)) {
   g_server = this;
   env_.observer = this;
+  unix_minus_monotonic_us = UnixUs() - MonotonicUs();
 }
 
 void Server::ServeWhileLoading() {
@@ -176,6 +177,7 @@ Status Server::Init() {
   const ServerConfig& c = cfg();
   start_time_ms = UnixMs();
   start_monotonic_us = MonotonicUs();
+  unix_minus_monotonic_us = UnixUs() - MonotonicUs();
   cmd_time_ms = start_time_ms;
   lastsave_unix = start_time_ms / 1000;
   InitHashSeedRandomly();
@@ -496,6 +498,7 @@ void Server::ClientsCron() {
 }
 
 void Server::Cron() {
+  unix_minus_monotonic_us = UnixUs() - MonotonicUs();
   cmd_time_ms = UnixMs();
   env_.now_ms = cmd_time_ms;
   env_.lru_clock = LruClockFromMs(cmd_time_ms);

@@ -1,5 +1,7 @@
 #include "server/stats.h"
 
+#include "server/command.h"
+
 namespace ember {
 
 void ServerStats::Metric::Track(int64_t now_ms, uint64_t value) {
@@ -16,6 +18,11 @@ uint64_t ServerStats::Metric::Average() const {
   uint64_t sum = 0;
   for (uint64_t s : samples) sum += s;
   return sum / kSamples;
+}
+
+CommandStats& ServerStats::For(const CommandSpec* spec) {
+  if (!spec->stats_cache) spec->stats_cache = &commands[spec->name];
+  return *spec->stats_cache;
 }
 
 void ServerStats::ResetCounters() {
@@ -46,7 +53,7 @@ void ServerStats::ResetCounters() {
   total_eviction_exceeded_time = 0;
   acl_access_denied_auth = 0;
   errors.clear();
-  commands.clear();
+  for (auto& [name, cs] : commands) cs = CommandStats();
   // The instantaneous metrics restart too: their last sampled values refer to the old counters.
   ops = net_input = net_output = el_cycles = el_duration = Metric{};
 }

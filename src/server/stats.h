@@ -60,6 +60,10 @@ struct ServerStats {
   };
   Metric ops, net_input, net_output, el_cycles, el_duration;
 
+  // The commandstats entry of a command (cached in the spec; entries are never erased, only
+  // zeroed, so the cached pointers stay valid).
+  CommandStats& For(const struct CommandSpec* spec);
+
   void ResetCounters();  // CONFIG RESETSTAT
 };
 

@@ -158,6 +158,13 @@ Status LoadSnapshot(Source* source, std::vector<std::unique_ptr<Database>>& dbs,
     std::string key;
     EMBER_RETURN_IF_ERROR(r.LoadString(&key));
     auto v = LoadValue(r, t, opts.limits, key);
+    if (!v.ok() && v.status().code() == StatusCode::kNotFound) {
+      // An empty aggregate: Redis skips such keys on load.
+      expire = -1;
+      idle = -1;
+      freq = -1;
+      continue;
+    }
     if (!v.ok()) {
       Status s = v.status();
       if (s.code() == StatusCode::kUnsupported) {

@@ -170,7 +170,9 @@ TEST_F(DatabaseTest, RandomOpsMatchAReferenceModel) {
         if (r) {
           EXPECT_EQ(r->StringValue(buf), model[k].first);
           EXPECT_EQ(r->has_expire(), model[k].second != 0);
-          if (model[k].second) EXPECT_EQ(r->expire_ms(), model[k].second);
+          if (model[k].second) {
+            EXPECT_EQ(r->expire_ms(), model[k].second);
+          }
         }
         break;
       }

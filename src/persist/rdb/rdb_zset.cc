@@ -1,0 +1,84 @@
+// Sorted-set layouts. Written as ZSET_LISTPACK (the listpack blob as it is) or ZSET_2 (count, then
+// member + 8-byte binary double per element, from the highest score to the lowest, as Redis writes
+// so that loading inserts at the head). Read: ZSET (text scores), ZSET_2, ZSET_ZIPLIST and
+// ZSET_LISTPACK. NaN scores and duplicate members are a corrupt file.
+#include <cmath>
+
+#include "base/strutil.h"
+#include "core/zset_value.h"
+#include "persist/rdb/rdb_format.h"
+#include "persist/rdb/rdb_types.h"
+#include "types/listpack.h"
+
+namespace ember::rdb {
+
+Status SaveZsetValue(RdbWriter& w, Encoding enc, const void* v) {
+  Zset z(enc, const_cast<void*>(v));
+  if (enc == Encoding::kListpack) {
+    return w.SaveString(std::string_view(reinterpret_cast<const char*>(z.lp()), lp::Bytes(z.lp())));
+  }
+  size_t n = z.Length();
+  EMBER_RETURN_IF_ERROR(w.SaveLen(n));
+  for (ZsetIter it = z.AtRank(n - 1); n > 0 && it.Valid(); it.Prev()) {
+    EMBER_RETURN_IF_ERROR(w.SaveString(it.Member()));
+    EMBER_RETURN_IF_ERROR(w.SaveBinaryDouble(it.Score()));
+  }
+  return Status::OK();
+}
+
+Expected<ValueInit> LoadZsetValue(RdbReader& r, uint8_t type, const LoadLimits& limits) {
+  ZsetLimits lim;
+  lim.max_listpack_entries = limits.zset_max_listpack_entries;
+  lim.max_listpack_value = limits.zset_max_listpack_value;
+  Zset z = Zset::NewListpack();
+  auto fail = [&](Status st) -> Expected<ValueInit> {
+    z.Free();
+    return st;
+  };
+  auto add = [&](std::string_view member, double score) -> Status {
+    if (std::isnan(score)) return Status::Corruption("Zset with NAN score detected");
+    int out = 0;
+    z.Add(score, member, kZaddNx, lim, &out, nullptr);
+    if (!(out & kZaddOutAdded)) return Status::Corruption("Duplicate zset fields detected");
+    return Status::OK();
+  };
+  if (type == RDB_TYPE_ZSET || type == RDB_TYPE_ZSET_2) {
+    auto n = r.LoadLen();
+    if (!n.ok()) return fail(n.status());
+    if (*n > lim.max_listpack_entries) z.MaybeConvert(std::min<uint64_t>(*n, 1u << 24), lim);
+    std::string m;
+    for (uint64_t i = 0; i < *n; i++) {
+      Status st = r.LoadString(&m);
+      if (!st.ok()) return fail(st);
+      auto score = type == RDB_TYPE_ZSET_2 ? r.LoadBinaryDouble() : r.LoadLegacyDouble();
+      if (!score.ok()) return fail(score.status());
+      st = add(m, *score);
+      if (!st.ok()) return fail(r.Corrupt(st.message()));
+    }
+  } else {
+    std::string blob;
+    Status st = LoadBlob(r, &blob, "zset blob");
+    if (!st.ok()) return fail(st);
+    std::string member;
+    bool have_member = false;
+    auto pairs = [&](std::string_view e) -> Status {
+      if (!have_member) {
+        member.assign(e);
+        have_member = true;
+        return Status::OK();
+      }
+      have_member = false;
+      double score;
+      if (!ParseDouble(e, &score)) return Status::Corruption("bad zset score");
+      return add(member, score);
+    };
+    st = type == RDB_TYPE_ZSET_ZIPLIST ? ForEachZiplistString(blob, pairs)
+                                       : ForEachListpackEntry(blob, pairs);
+    if (st.ok() && have_member) st = Status::Corruption("zset blob with an odd number of entries");
+    if (!st.ok()) return fail(r.Corrupt("bad zset: " + st.message()));
+  }
+  if (z.Length() == 0) return fail(Status::NotFound("empty zset"));
+  return z.ToValueInit();
+}
+
+}  // namespace ember::rdb
