@@ -160,6 +160,17 @@ class AofPropagationTest(unittest.TestCase):
         self.r.zadd("z", {"a": 1, "b": 2})
         cmds = self.tail_after(lambda: self.r.bzpopmin(["z"], 1))
         self.assertEqual(cmds[0][:2], [b"ZPOPMIN", b"z"])
+        self.r.sadd("s", "a", "b", "c", "d")
+        popped = []
+        cmds = self.tail_after(lambda: popped.append(self.r.spop("s")))
+        self.assertEqual(cmds, [[b"SREM", b"s", popped[0]]])
+        cmds = self.tail_after(lambda: popped.extend(self.r.spop("s", 2)))
+        # Ember: one SREM with both members; Redis 7.0: one SREM each, inside MULTI/EXEC.
+        srem = [c for c in cmds if c[0] not in (b"MULTI", b"EXEC")]
+        self.assertTrue(all(c[:2] == [b"SREM", b"s"] for c in srem), cmds)
+        self.assertEqual(sorted(m for c in srem for m in c[2:]), sorted(popped[1:]))
+        cmds = self.tail_after(lambda: self.r.spop("s", 5))
+        self.assertEqual(cmds, [[b"DEL", b"s"]])
 
     def test_failed_and_read_only_commands_are_not_logged(self):
         self.r.set("k", "v")
