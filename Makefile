@@ -76,9 +76,13 @@ $(SERVER): $(BUILD)/obj/src/server/main.o $(LIB)
 $(UNIT): $(UNIT_OBJ) $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIB) -lgmock -lgtest_main -lgtest $(ALLOC_LIB) $(LDLIBS)
 
-.SECONDEXPANSION:
-$(TOOL_BINS): $(BUILD)/%: $$(patsubst %.cc,$(BUILD)/obj/%.o,$$(shell find tools/$$* -name '*.cc')) $(LIB)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(ALLOC_LIB) $(LDLIBS)
+# One link rule per tool directory (tools/<name>/*.cc -> build/<name>), generated so that each
+# tool's objects go through the ordinary compile rule above (same flags as the server).
+define TOOL_RULE
+$(BUILD)/$(1): $(patsubst %.cc,$(BUILD)/obj/%.o,$(shell find tools/$(1) -name '*.cc' | sort)) $(LIB)
+	$$(CXX) $$(LDFLAGS) -o $$@ $$^ $$(ALLOC_LIB) $$(LDLIBS)
+endef
+$(foreach t,$(TOOL_DIRS:tools/%=%),$(eval $(call TOOL_RULE,$(t))))
 
 run: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) $(SERVER)

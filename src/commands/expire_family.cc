@@ -13,6 +13,8 @@
 // TTL-style replies: -2 missing, -1 no TTL, else the remaining (or absolute) time, never
 // negative; seconds are rounded to the nearest ((ms + 500) / 1000).
 #include <climits>
+#include <string>
+#include <vector>
 
 #include "commands/keyspace_util.h"
 #include "proto/errors.h"
@@ -88,11 +90,21 @@ void ExpireGeneric(CommandContext& ctx, std::string_view cmd, bool relative, boo
     }
   }
   if (keyspace::AlreadyExpired(ctx, when)) {
-    db.Delete(key, ctx.server->cfg().lazyfree_lazy_expire);
+    bool lazy = ctx.server->cfg().lazyfree_lazy_expire;
+    db.Delete(key, lazy);
     Modified(ctx, db, key, notify::kGeneric, "del");
+    ctx.server->PropagateAs({lazy ? "UNLINK" : "DEL", key});
   } else {
     db.SetExpire(r, when);
     Modified(ctx, db, key, notify::kGeneric, "expire");
+    // Propagated as PEXPIREAT <unix ms> (options kept), so a replay sets the same deadline.
+    if (cmd != "pexpireat" && ctx.server->propagating()) {
+      std::string ms = std::to_string(when);
+      std::vector<std::string_view> argv(ctx.args.begin(), ctx.args.end());
+      argv[0] = "PEXPIREAT";
+      argv[2] = ms;
+      ctx.server->PropagateAs(std::span<const std::string_view>(argv));
+    }
   }
   ctx.reply->Integer(1);
 }

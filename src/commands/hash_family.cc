@@ -236,6 +236,8 @@ void HincrbyfloatCommand(CommandContext& ctx) {
   StoreRef(r, h);
   ctx.reply->Bulk(text);
   Changed(ctx, key, "hincrbyfloat");
+  // Propagated as the resulting value (float formatting must not differ on replay).
+  ctx.server->PropagateAs({"HSET", key, ctx.arg(2), text});
 }
 
 // ---- reads ----

@@ -139,6 +139,11 @@ void PopRangeWithKey(CommandContext& ctx, Record* r, std::string_view key, QlEnd
   list::DelRange(&v, head ? 0 : -static_cast<long>(n), n);
   Store(r, v);
   ElementsRemoved(ctx, key, where, r, n);
+  // LMPOP/BLMPOP are propagated as LPOP/RPOP key count.
+  if (ctx.server->propagating()) {
+    std::string cnt = std::to_string(n);
+    ctx.server->PropagateAs({head ? "LPOP" : "RPOP", key, cnt});
+  }
 }
 
 // ---- push -------------------------------------------------------------------------------------
@@ -425,6 +430,11 @@ void PopGeneric(CommandContext& ctx, QlEnd where) {
   list::DelRange(&v, head ? 0 : -static_cast<long>(n), n);
   Store(r, v);
   ElementsRemoved(ctx, key, where, r, n);
+  // LMPOP/BLMPOP are propagated as LPOP/RPOP key count.
+  if (ctx.server->propagating()) {
+    std::string cnt = std::to_string(n);
+    ctx.server->PropagateAs({head ? "LPOP" : "RPOP", key, cnt});
+  }
 }
 
 void LpopCommand(CommandContext& ctx) { PopGeneric(ctx, QlEnd::kHead); }
@@ -641,6 +651,8 @@ void BlockingPop(CommandContext& ctx, std::span<const std::string_view> keys, Ql
     ctx.reply->Bulk(key);
     ctx.reply->Bulk(out);
     ElementsRemoved(ctx, key, where, r, 1);
+    // A blocking pop is propagated as its non-blocking form.
+    ctx.server->PropagateAs({where == QlEnd::kHead ? "LPOP" : "RPOP", key});
     return;
   }
   if (!Blocking::CanBlock(ctx.client)) {
@@ -679,6 +691,8 @@ void BlmoveGeneric(CommandContext& ctx, QlEnd from, QlEnd to, int64_t deadline) 
   }
   if (r) {
     LmoveGeneric(ctx, from, to);
+    ctx.server->PropagateAs({"LMOVE", ctx.arg(1), ctx.arg(2), from == QlEnd::kHead ? "LEFT" : "RIGHT",
+                             to == QlEnd::kHead ? "LEFT" : "RIGHT"});
     return;
   }
   if (!Blocking::CanBlock(ctx.client)) {

@@ -49,6 +49,18 @@ void BgsaveCmd(CommandContext& ctx) {
   ctx.reply->SimpleString(scheduled ? proto::kStatusBgsaveScheduled : proto::kStatusBgsaveStarted);
 }
 
+// BGREWRITEAOF: Redis's bgrewriteaofCommand (scheduled while another child runs or inside MULTI).
+void BgrewriteaofCmd(CommandContext& ctx) {
+  bool scheduled = false;
+  Status st = ctx.server->aof().BackgroundRewrite(ctx.client->flags & kClientMulti, &scheduled);
+  if (!st.ok()) {
+    ctx.reply->Error(st.message());
+    return;
+  }
+  ctx.reply->SimpleString(scheduled ? proto::kStatusAofRewriteScheduled
+                                    : proto::kStatusAofRewriteStarted);
+}
+
 void LastsaveCmd(CommandContext& ctx) { ctx.reply->Integer(ctx.server->rdb().lastsave()); }
 
 // DUMP key: type byte + value as in an RDB file, then the 2-byte RDB version and a CRC64.
@@ -163,6 +175,7 @@ void RestoreCmd(CommandContext& ctx) {
     if (deleted) {
       s.KeyModified(*ctx.db, key);
       s.NotifyKeyspaceEvent(notify::kGeneric, "del", key, ctx.db->id());
+      s.PropagateAs({"DEL", key});
     }
     ctx.reply->Ok();
     return;
@@ -176,6 +189,14 @@ void RestoreCmd(CommandContext& ctx) {
   }
   ctx.db->Insert(rec);
   s.KeyModified(*ctx.db, key);
+  if (ttl && !absttl && s.propagating()) {
+    // A relative TTL is propagated as an absolute one (RESTORE ... ABSTTL).
+    std::string abs = std::to_string(ttl);
+    std::vector<std::string_view> argv(ctx.args.begin(), ctx.args.end());
+    argv[2] = abs;
+    argv.push_back("ABSTTL");
+    s.PropagateAs(std::span<const std::string_view>(argv));
+  }
   s.NotifyKeyspaceEvent(notify::kGeneric, "restore", key, ctx.db->id());
   ctx.reply->Ok();
 }
@@ -186,6 +207,8 @@ void RegisterPersistenceFamily(CommandTable& t) {
   t.Register({"save", 1, kCmdAdmin | kCmdNoscript | kCmdNoMulti, 0, 0, 0,
               SaveCmd, "server", "@admin @slow @dangerous"});
   t.Register({"bgsave", -1, kCmdAdmin | kCmdNoscript, 0, 0, 0, BgsaveCmd, "server",
+              "@admin @slow @dangerous"});
+  t.Register({"bgrewriteaof", 1, kCmdAdmin | kCmdNoscript, 0, 0, 0, BgrewriteaofCmd, "server",
               "@admin @slow @dangerous"});
   t.Register({"dump", 2, kCmdReadonly, 1, 1, 1, DumpCmd, "generic", "@keyspace @read @slow"});
   t.Register({"restore", -4, kCmdWrite | kCmdDenyOom, 1, 1, 1, RestoreCmd, "generic",

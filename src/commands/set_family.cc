@@ -217,6 +217,8 @@ void SpopWithCount(CommandContext& ctx) {
     ReplyWholeSet(ctx.reply, s);
     DeleteEmpty(ctx, key);
     ctx.server->KeyModified(*ctx.db, key, size);
+    // The whole set went: propagated as DEL/UNLINK (Redis's spopWithCountCommand).
+    ctx.server->PropagateAs({ctx.server->cfg().lazyfree_lazy_server_del ? "UNLINK" : "DEL", key});
     return;
   }
   std::vector<std::string> popped;
@@ -226,6 +228,21 @@ void SpopWithCount(CommandContext& ctx) {
   ctx.reply->SetLen(popped.size());
   for (const std::string& m : popped) ctx.reply->Bulk(m);
   ctx.server->KeyModified(*ctx.db, key, count);
+  // The random choice is propagated by its effect: SREM of the popped members, 1024 per command.
+  if (ctx.server->propagating()) {
+    constexpr size_t kBatch = 1024;
+    std::vector<std::string_view> argv;
+    for (size_t i = 0; i < popped.size(); i += kBatch) {
+      argv.assign({"SREM", key});
+      for (size_t j = i; j < std::min(popped.size(), i + kBatch); j++) argv.push_back(popped[j]);
+      if (popped.size() <= kBatch) {
+        ctx.server->PropagateAs(std::span<const std::string_view>(argv));
+      } else {
+        ctx.server->AlsoPropagate(ctx.db->id(), std::span<const std::string_view>(argv));
+      }
+    }
+    if (popped.size() > kBatch) ctx.server->PreventPropagation();
+  }
 }
 
 void SpopCommand(CommandContext& ctx) {
@@ -242,6 +259,7 @@ void SpopCommand(CommandContext& ctx) {
   ctx.reply->Bulk(m);
   if (s.Empty()) DeleteEmpty(ctx, key);
   ctx.server->KeyModified(*ctx.db, key);
+  ctx.server->PropagateAs({"SREM", key, m});
 }
 
 // True when the client's output buffer passed its limit and it is being closed (Redis stops

@@ -146,6 +146,11 @@ void SetGeneric(CommandContext& ctx, int flags, std::string_view key, std::strin
   if (has_expire) {
     db.SetExpire(r, when);
     ctx.server->NotifyKeyspaceEvent(notify::kGeneric, "expire", key, db.id());
+    // Relative expiries (SET EX/PX/EXAT, SETEX, PSETEX) are propagated as absolute: SET PXAT.
+    if (!(flags & kSetPxat) && ctx.server->propagating()) {
+      std::string ms = std::to_string(when);
+      ctx.server->PropagateAs({"SET", key, val, "PXAT", ms});
+    }
   }
   if (!(flags & kSetGet)) {
     if (int_reply) {
@@ -207,6 +212,7 @@ void GetsetCommand(CommandContext& ctx) {
   db.Set(key, ValueInit::FromString(ctx.arg(2)), false, &created);
   if (created) NotifyNew(ctx, db, key);
   Modified(ctx, db, key, notify::kString, "set");
+  ctx.server->PropagateAs({"SET", key, ctx.arg(2)});
 }
 
 void GetdelCommand(CommandContext& ctx) {
@@ -221,6 +227,7 @@ void GetdelCommand(CommandContext& ctx) {
   ReplyStringValue(ctx, r);
   db.Delete(key, false);
   Modified(ctx, db, key, notify::kGeneric, "del");
+  ctx.server->PropagateAs({"DEL", key});
 }
 
 void GetexCommand(CommandContext& ctx) {
@@ -238,15 +245,23 @@ void GetexCommand(CommandContext& ctx) {
   int64_t when = 0;
   if ((flags & kAnyExpire) && !ParseExpireFromFlags(ctx, "getex", flags, expire, &when)) return;
   ReplyStringValue(ctx, r);
+  // GETEX is never propagated as is: PEXPIREAT, DEL/UNLINK or PERSIST.
   if ((flags & (kSetExat | kSetPxat)) && keyspace::AlreadyExpired(ctx, when)) {
-    db.Delete(key, ctx.server->cfg().lazyfree_lazy_expire);
+    bool lazy = ctx.server->cfg().lazyfree_lazy_expire;
+    db.Delete(key, lazy);
     Modified(ctx, db, key, notify::kGeneric, "del");
+    ctx.server->PropagateAs({lazy ? "UNLINK" : "DEL", key});
   } else if (flags & kAnyExpire) {
     db.SetExpire(r, when);
     Modified(ctx, db, key, notify::kGeneric, "expire");
+    if (ctx.server->propagating()) {
+      std::string ms = std::to_string(when);
+      ctx.server->PropagateAs({"PEXPIREAT", key, ms});
+    }
   } else if ((flags & kSetPersist) && r->has_expire()) {
     db.RemoveExpire(r);
     Modified(ctx, db, key, notify::kGeneric, "persist");
+    ctx.server->PropagateAs({"PERSIST", key});
   }
 }
 
@@ -337,6 +352,8 @@ void IncrbyfloatCommand(CommandContext& ctx) {
   }
   if (created) NotifyNew(ctx, *ctx.db, key);
   Modified(ctx, *ctx.db, key, notify::kString, "incrbyfloat");
+  // Float formatting may differ across platforms: propagate the result, keeping the TTL.
+  ctx.server->PropagateAs({"SET", key, text, "KEEPTTL"});
   ctx.reply->Bulk(text);
 }
 

@@ -310,6 +310,11 @@ void GenericZpop(CommandContext& ctx, std::span<const std::string_view> keys, bo
     rb->Double(score);
   }
   FinishRemoval(ctx, key, r, z, max ? "zpopmax" : "zpopmin", rangelen);
+  // Every pop (ZMPOP, BZPOPMIN served later, ...) is propagated as the plain ZPOPMIN/ZPOPMAX.
+  if (ctx.server->propagating()) {
+    std::string n = std::to_string(rangelen);
+    ctx.server->PropagateAs({max ? "ZPOPMAX" : "ZPOPMIN", key, n});
+  }
 }
 
 namespace {

@@ -207,6 +207,8 @@ void AofWriter::OnFsyncDone(int res, bool linked) {
   }
   if (fsync_target_ > synced_) synced_ = fsync_target_;
   fsyncs_++;
+  // A successful fsync clears an earlier fsync error (a failed write is cleared by its retry).
+  if (!retry_needed_) last_errno_ = 0;
 }
 
 bool AofWriter::Reap() {

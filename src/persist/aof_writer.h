@@ -61,6 +61,8 @@ class AofWriter {
   int fd() const { return fd_; }
 
   void Append(std::string_view bytes) { pending_.append(bytes.data(), bytes.size()); }
+  // The pending buffer itself, for callers that serialize straight into it (append only).
+  std::string& buffer() { return pending_; }
   size_t buffered() const { return pending_.size(); }
   // Offset the file reaches once everything appended so far is written.
   uint64_t end_offset() const { return submitted_end_ + pending_.size(); }

@@ -43,6 +43,7 @@ enum ClientFlag : uint32_t {
   kClientFake = 1u << 10,         // no socket (AOF loading, tests)
   kClientBlocked = 1u << 11,      // waiting in a blocking command (server/blocking.h)
   kClientDenyBlocking = 1u << 12,  // blocking commands must not block (scripts; MULTI implies it)
+  kClientAofWait = 1u << 13,      // parked until the AOF is durable up to aof_wait_offset
 };
 
 // Redis's client types (CLIENT LIST TYPE, CLIENT KILL TYPE, client-output-buffer-limit classes).
@@ -142,6 +143,9 @@ class Client {
   size_t argv_mem = 0;
   proto::ReplyBuilder reply;
   proto::RequestParser parser;
+  // appendfsync always: the replies written so far go out once the AOF is durable up to here
+  // (a global AOF offset; 0 = nothing to wait for).
+  uint64_t aof_wait_offset = 0;
 
   // Output-buffer soft limit: when it was first exceeded (0 = not exceeded).
   int64_t obuf_soft_limit_reached_time = 0;

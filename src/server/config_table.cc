@@ -563,7 +563,7 @@ std::vector<ConfigRow> BuildTable() {
       Bool<&S::stop_writes_on_bgsave_error>("stop-writes-on-bgsave-error", nullptr, 0),
       Bool<&S::rdb_del_sync_files>("rdb-del-sync-files", nullptr, 0),
       Bool<&S::rdb_save_incremental_fsync>("rdb-save-incremental-fsync", nullptr, 0),
-      Bool<&S::appendonly>("appendonly", nullptr, kNyi),
+      Bool<&S::appendonly>("appendonly", nullptr, 0),
       Str("appendfilename", kImmutable, &S::appendfilename, CheckAppendfilename),
       Str("appenddirname", kImmutable, &S::appenddirname, CheckAppenddirname),
       Enum<&S::appendfsync>("appendfsync", 0, kAppendFsync),

@@ -25,9 +25,6 @@
 namespace ember {
 
 namespace {
-// Nesting depth of Server::Call (EXEC runs its queue through Call). Event-loop thread only.
-int g_call_depth = 0;
-
 bool IsTxControl(const CommandSpec* s) {
   std::string_view n = s->name;
   return n == "exec" || n == "discard" || n == "multi" || n == "watch" || n == "quit" ||
@@ -115,6 +112,12 @@ void Server::Dispatch(Client* c, std::span<const std::string_view> args) {
     reject(proto::kErrMisconfRdb, spec);
     return;
   }
+  int aof_err = 0;
+  if (aof_->WritesRefused(&aof_err) &&
+      ((spec->flags & kCmdWrite) || std::string_view(spec->name) == "ping")) {
+    reject(proto::MisconfAof(aof_err), spec);
+    return;
+  }
   if (c->resp == 2 && (c->flags & kClientPubsub) && !AllowedInSubscribeContext(spec->name)) {
     reject(proto::NotAllowedInSubscribeContext(spec->name), spec);
     return;
@@ -148,7 +151,7 @@ void Server::Call(Client* c, const CommandSpec* spec, std::span<const std::strin
   int64_t start = MonotonicUs();
   // The cached command time is taken by the outermost call only: EXEC's queued commands all see
   // EXEC's time, so a key cannot expire half-way through a transaction (Redis's fixed_time_expire).
-  if (g_call_depth++ == 0) {
+  if (call_depth_++ == 0) {
     cmd_time_ms = (start + unix_minus_monotonic_us) / 1000;
     env_.now_ms = cmd_time_ms;
     env_.lru_clock = LruClockFromMs(cmd_time_ms);
@@ -159,8 +162,22 @@ void Server::Call(Client* c, const CommandSpec* spec, std::span<const std::strin
   ctx.server = this;
   ctx.db = c->db;
   ctx.reply = &c->reply;
+  // Propagation bookkeeping (propagate.cc): the command's own dirty excludes expired/evicted
+  // keys and the commands EXEC ran (they propagate themselves).
+  uint64_t dirty_before = dirty, side_before = side_dirty_, nested_saved = nested_dirty_;
+  bool as_saved = has_propagate_as_, prevent_saved = prevent_propagation_;
+  nested_dirty_ = 0;
+  has_propagate_as_ = prevent_propagation_ = false;
   spec->handler(ctx);
-  g_call_depth--;
+  call_depth_--;
+  uint64_t total = dirty > dirty_before ? dirty - dirty_before : 0;
+  uint64_t side = side_dirty_ - side_before;
+  total = total > side ? total - side : 0;
+  uint64_t own = total > nested_dirty_ ? total - nested_dirty_ : 0;
+  nested_dirty_ = nested_saved + total;
+  if (aof_->active()) AfterCallPropagate(c, args, own, total);
+  has_propagate_as_ = as_saved;
+  prevent_propagation_ = prevent_saved;
   int64_t dur = MonotonicUs() - start;
   if (c->flags & kClientBlocked) return;  // counted when served or timed out (blocking.h)
   CommandStats& cs = stats.For(spec);

@@ -16,6 +16,7 @@
 #include "base/time.h"
 #include "core/lru.h"
 #include "memory/alloc.h"
+#include "memory/not_counted.h"
 #include "memory/allocator_stats.h"
 #include "server/memory_report.h"
 #include "server/server.h"
@@ -171,14 +172,10 @@ void MemorySection(Server& s, std::string& o) {
 void PersistenceSection(Server& s, std::string& o) {
   o += "# Persistence\r\n";
   o += s.rdb().InfoFields();
-  // No AOF and no modules yet: nothing enabled, nothing ever rewritten.
-  o += "aof_enabled:0\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\n"
-       "aof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\n"
-       "aof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\naof_rewrites_consecutive_failures:0\r\n"
-       "aof_last_write_status:ok\r\naof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\n"
-       "module_fork_last_cow_size:0\r\n";
+  o += s.aof().InfoFields();  // aof_enabled .. module_fork_last_cow_size (+ the AOF-on block)
   o += s.rdb().LoadingInfoFields();
   o += s.rdb().EmberInfoFields();
+  o += s.aof().EmberInfoFields();  // aof_writer
 }
 
 void StatsSection(Server& s, std::string& o) {

@@ -35,6 +35,7 @@ MemoryOverhead ComputeMemoryOverhead(Server& s) {
 
   size_t total = mh.startup_allocated;
   mh.clients_normal = NormalClientsMemory(s);
+  mh.aof_buffer = s.aof().BufferBytes();
   total += mh.repl_backlog + mh.clients_slaves + mh.clients_normal + mh.cluster_links +
            mh.aof_buffer + mh.lua_caches + mh.functions_caches;
   for (int i = 0; i < s.DatabaseCount(); i++) {

@@ -179,6 +179,7 @@ Status RdbControl::BackgroundSave(bool schedule, bool* scheduled) {
   }
   if (*pid == 0) {
     // Child: write the snapshot and exit without running any parent cleanup.
+    server_->CloseListenersInChild();
     std::string tmp = "temp-" + std::to_string(getpid()) + ".rdb";
     Status st = WriteSnapshot(tmp, true);
     if (st.ok()) {
@@ -251,6 +252,7 @@ void RdbControl::Cron() {
     last_sample_ms_ = now_ms;
   }
   if (child_.active()) {
+    if (child_.type() != ChildType::kRdb) return;  // AofControl reaps its rewrite child
     pid_t pid = child_.pid();
     bool ok = false;
     int sig = 0;
@@ -293,6 +295,19 @@ void RdbControl::RemoveStaleTempFiles() {
     }
   }
   closedir(d);
+}
+
+void RdbControl::BeginLoading(uint64_t total_bytes) {
+  loading_total_bytes_ = total_bytes;
+  loading_loaded_bytes_ = 0;
+  loading_start_ = UnixMs() / 1000;
+  loading_ = true;
+  server_->env().loading = true;
+}
+
+void RdbControl::EndLoading() {
+  loading_ = false;
+  server_->env().loading = false;
 }
 
 Status RdbControl::LoadFile(std::vector<std::unique_ptr<Database>>* fresh, bool serve_events,

@@ -50,7 +50,8 @@ class RdbControl {
   bool skip_checksum() const { return skip_checksum_; }
   // Removes temp-*.rdb files a crashed earlier run left in `dir`.
   void RemoveStaleTempFiles();
-  // From the cron: reap the child, run scheduled or save-point BGSAVEs.
+  // From the cron: reap an RDB child, run scheduled or save-point BGSAVEs (an AOF rewrite child
+  // is reaped by AofControl; the two share this ForkChild: one child at a time).
   void Cron();
   // Kills an active BGSAVE child (FLUSHALL, SHUTDOWN): its result is discarded.
   void KillChild();
@@ -71,12 +72,18 @@ class RdbControl {
   int64_t lastsave() const { return lastsave_; }
   bool loading() const { return loading_; }
 
+  // Loading state shown by INFO (loading:1, loading_* fields) for another loader (the AOF).
+  void BeginLoading(uint64_t total_bytes);
+  void LoadingProgress(uint64_t loaded_bytes) { loading_loaded_bytes_ = loaded_bytes; }
+  void EndLoading();
+
+  rdb::SaveOptions MakeSaveOptions() const;
+  rdb::LoadOptions MakeLoadOptions() const;
+
  private:
   Status WriteSnapshot(const std::string& tmp, bool in_child);
   Status Finish(const std::string& tmp);
   void OnChildDone(bool ok, int sig);
-  rdb::SaveOptions MakeSaveOptions() const;
-  rdb::LoadOptions MakeLoadOptions() const;
   uint64_t EstimateForkCow() const;
   // Parses dbfilename into `fresh` (as many empty databases as the server has). serve_events:
   // answer clients (-LOADING) while it runs, as at start-up. A missing file: *found = false, OK.

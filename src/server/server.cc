@@ -70,7 +70,10 @@ std::string RandomHex40() {
 }
 }  // namespace
 
-Server::Server(Config* config) : config_(config), rdb_(std::make_unique<RdbControl>(this)) {
+Server::Server(Config* config)
+    : config_(config),
+      rdb_(std::make_unique<RdbControl>(this)),
+      aof_(std::make_unique<AofControl>(this)) {
   g_server = this;
   env_.observer = this;
   unix_minus_monotonic_us = UnixUs() - MonotonicUs();
@@ -129,6 +132,9 @@ void Server::SetupSignals() {
   sigaction(SIGTERM, &act, nullptr);
   sigaction(SIGINT, &act, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  // A file size limit (RLIMIT_FSIZE) must fail the write with EFBIG, not kill the server: the AOF
+  // writer then retries, and writes are refused with MISCONF meanwhile.
+  signal(SIGXFSZ, SIG_IGN);
   signal(SIGHUP, SIG_IGN);
 }
 
@@ -146,6 +152,11 @@ void Server::ApplyConfigToEnv() {
 void Server::InstallConfigHooks() {
   // maxmemory*, lfu-*, lazyfree-*, active-expire-effort, hz: server_memory.cc.
   InstallMemoryConfigHooks();
+  (void)config_->SetApplyHook("appendonly", [this](const ServerConfig& c) {
+    if (c.appendonly) return aof_->Start();
+    aof_->Stop();
+    return Status::OK();
+  });
   (void)config_->SetApplyHook("loglevel", [](const ServerConfig& c) {
     SetLogLevel(c.loglevel);
     return Status::OK();
@@ -192,11 +203,17 @@ Status Server::Init() {
   SetupSignals();
   used_memory_startup = mem::UsedMemory();
   rdb_->RemoveStaleTempFiles();
-  bool found = false;
-  Status ls = rdb_->Load(&found);
-  if (!ls.ok()) {
-    return Status::Corruption("Fatal error loading the DB (" + cfg().dbfilename +
-                              "): " + ls.message() + ". Exiting.");
+  // With appendonly yes the AOF is the source of truth and the RDB file is not read (Redis).
+  bool aof_loaded = false;
+  Status as = aof_->Startup(&aof_loaded);
+  if (!as.ok()) return Status::Corruption("Fatal error loading the AOF: " + as.message());
+  if (!c.appendonly) {
+    bool found = false;
+    Status ls = rdb_->Load(&found);
+    if (!ls.ok()) {
+      return Status::Corruption("Fatal error loading the DB (" + cfg().dbfilename +
+                                "): " + ls.message() + ". Exiting.");
+    }
   }
   loop_->SetBeforeSleep(BeforeSleep, this);
   loop_->SetAfterSleep(AfterSleep, this);
@@ -272,6 +289,10 @@ void Server::ReadHandler(net::EventLoop*, int, void* data, int) {
 
 void Server::WriteHandler(net::EventLoop* loop, int fd, void* data, int) {
   auto* c = static_cast<Client*>(data);
+  if (c->server->HeldForAof(c)) {
+    loop->RemoveFileEvent(fd, net::kWritable);
+    return;
+  }
   if (!c->WritePending()) return;
   if (c->reply.Empty()) loop->RemoveFileEvent(fd, net::kWritable);
 }
@@ -315,6 +336,10 @@ void Server::FreeClient(Client* c) {
   clients_.erase(c->id);
   pending_writes_.erase(std::remove(pending_writes_.begin(), pending_writes_.end(), c),
                         pending_writes_.end());
+  if (c->flags & kClientAofWait) {
+    aof_waiting_.erase(std::remove(aof_waiting_.begin(), aof_waiting_.end(), c),
+                       aof_waiting_.end());
+  }
   close_asap_.erase(std::remove(close_asap_.begin(), close_asap_.end(), c), close_asap_.end());
   delete c;
 }
@@ -366,6 +391,7 @@ void Server::HandlePendingWrites() {
   for (Client* c : list) {
     c->flags &= ~kClientPendingWrite;
     if (c->flags & kClientCloseAsap) continue;
+    if (HeldForAof(c)) continue;
     if (!c->WritePending()) continue;  // freed
     if (!c->reply.Empty()) {
       (void)loop_->AddFileEvent(c->fd, net::kWritable, WriteHandler, c);
@@ -383,6 +409,7 @@ void Server::BeforeSleep(net::EventLoop*, void* data) {
   auto* s = static_cast<Server*>(data);
   s->ActiveExpireBeforeSleep();
   s->blocking_.BeforeSleep();
+  s->aof_->BeforeSleep();  // this iteration's writes: one submission (group commit)
   s->HandlePendingWrites();
   if (s->el_cycle_start_us) {
     // One event-loop cycle: from waking up to going back to sleep (Redis's eventloop_duration).
@@ -419,6 +446,7 @@ bool Server::PrepareForShutdown(bool save, bool nosave, std::string* err) {
   listen_fds_.clear();
   if (!cfg().unixsocket.empty()) unlink(cfg().unixsocket.c_str());
   if (!cfg().pidfile.empty()) unlink(cfg().pidfile.c_str());
+  (void)aof_->Shutdown();
   // Flush what clients are owed (SHUTDOWN itself gets no reply on success).
   for (auto& [id, c] : clients_) (void)c;
   LOG_WARNING("Redis is now ready to exit, bye bye...");
@@ -503,6 +531,7 @@ void Server::Cron() {
   }
   ActiveExpireCron();
   rdb_->Cron();
+  aof_->Cron();
   // Incremental rehashing, 1 ms, only with no child (Redis's databasesCron).
   if (c.activerehashing && !env_.child_active) {
     for (auto& db : dbs_) {

@@ -10,6 +10,8 @@
 // Thread safety: event-loop thread only, except where a member says otherwise.
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -29,6 +31,7 @@
 #include "server/command.h"
 #include "server/command_table.h"
 #include "server/config.h"
+#include "server/aof_control.h"
 #include "server/rdb_control.h"
 #include "server/stats.h"
 
@@ -54,6 +57,8 @@ class Server : public KeyspaceObserver {
   std::vector<std::unique_ptr<Database>>& databases() { return dbs_; }
   // RDB persistence (SAVE, BGSAVE, loading, save points).
   RdbControl& rdb() { return *rdb_; }
+  // AOF persistence (appendonly, BGREWRITEAOF, loading the AOF).
+  AofControl& aof() { return *aof_; }
   // While loading: serve clients (they get -LOADING) every so often.
   void ServeWhileLoading();
   Database& db(int i) { return *dbs_[i]; }
@@ -74,6 +79,24 @@ class Server : public KeyspaceObserver {
   void Dispatch(Client* c, std::span<const std::string_view> args);
   // Runs a command without the pre-checks (EXEC's queued commands).
   void Call(Client* c, const CommandSpec* spec, std::span<const std::string_view> args);
+
+  // ---- propagation: the stream of writes the AOF records (Redis's propagate/alsoPropagate) ----
+  // By default a command that changed the dataset (dirty grew) is propagated as typed, in the
+  // client's database; several commands from one top-level call (EXEC, a command plus its
+  // AlsoPropagate extras) are wrapped in MULTI/EXEC. Expired and evicted keys are propagated as
+  // DEL/UNLINK when they are deleted. (propagate.cc)
+  // True when something records the stream: handlers may skip building rewrites when false.
+  bool propagating() const { return aof_->active(); }
+  // The running command is propagated as `argv` instead (SET EX -> SET PXAT, INCRBYFLOAT -> SET).
+  void PropagateAs(std::initializer_list<std::string_view> argv);
+  void PropagateAs(std::span<const std::string_view> argv);
+  // An extra command after the running one's (e.g. SPOP's SREMs, with PreventPropagation()).
+  void AlsoPropagate(int dbid, std::initializer_list<std::string_view> argv);
+  void AlsoPropagate(int dbid, std::span<const std::string_view> argv);
+  // The running command itself is not propagated.
+  void PreventPropagation() { prevent_propagation_ = true; }
+  // appendfsync always: clients whose reply waits for the AOF are released when it is durable.
+  void ReleaseAofWaiters();
 
   // ---- key-level events (KeyspaceObserver) ----
   void OnKeyModified(Database& db, std::string_view key) override;
@@ -216,6 +239,11 @@ class Server : public KeyspaceObserver {
   std::string InfoStatsEmberEvictionLines();   // evicted_keys_idle_le_1s .. eviction_quality_perc
   // CONFIG RESETSTAT for this area's counters.
   void ResetMemoryStats();
+  // In a fork child: closes the listening sockets, so a child that outlives its parent does not
+  // keep the port (Redis's closeChildUnusedResourceAfterFork).
+  void CloseListenersInChild() {
+    for (int fd : listen_fds_) close(fd);
+  }
 
   // Prepares shutdown (SHUTDOWN command, SIGTERM): returns false if it must be refused.
   bool PrepareForShutdown(bool save, bool nosave, std::string* err);
@@ -231,6 +259,17 @@ class Server : public KeyspaceObserver {
   void FreeClient(Client* c);
   void Cron();
   void ClientsCron();
+  // Propagation (propagate.cc): called by Call() around the handler.
+  struct PropOp {
+    int dbid;
+    std::vector<std::string> argv;
+  };
+  void PropagateNow(int dbid, const std::string_view* argv, size_t argc);
+  void AfterCallPropagate(Client* c, std::span<const std::string_view> args, uint64_t own_dirty,
+                          uint64_t total_dirty);
+  void FlushPropagation();
+  // True if `c`'s replies must wait for the AOF (and it was parked in aof_waiting_).
+  bool HeldForAof(Client* c);
   void HandlePendingWrites();
   void FreeClientsCloseAsap();
   bool RejectIfNeeded(Client* c, const CommandSpec* spec, std::span<const std::string_view> args);
@@ -247,6 +286,16 @@ class Server : public KeyspaceObserver {
 
   Config* config_;
   std::unique_ptr<RdbControl> rdb_;
+  std::unique_ptr<AofControl> aof_;
+  // Propagation state (propagate.cc).
+  std::vector<PropOp> also_propagate_;
+  std::vector<std::string> propagate_as_;
+  bool has_propagate_as_ = false;
+  bool prevent_propagation_ = false;
+  int call_depth_ = 0;
+  uint64_t side_dirty_ = 0;    // dirty increments from expiry/eviction (not the command's own)
+  uint64_t nested_dirty_ = 0;  // dirty of nested calls (EXEC's commands), for the outer one
+  std::vector<Client*> aof_waiting_;  // replies held until the AOF is durable
   int64_t last_loading_events_us_ = 0;
   std::unique_ptr<net::EventLoop> loop_;
   std::vector<int> listen_fds_;

@@ -118,12 +118,22 @@ void Server::OnKeyExpired(Database& db, std::string_view key) {
   TouchWatchedKey(db.id(), key);
   NotifyKeyspaceEvent(notify::kExpired, "expired", key, db.id());
   dirty++;
+  side_dirty_++;
+  if (propagating()) {
+    std::string_view argv[2] = {cfg().lazyfree_lazy_expire ? "UNLINK" : "DEL", key};
+    PropagateNow(db.id(), argv, 2);
+  }
 }
 
 void Server::OnKeyEvicted(Database& db, std::string_view key) {
   TouchWatchedKey(db.id(), key);
   NotifyKeyspaceEvent(notify::kEvicted, "evicted", key, db.id());
   dirty++;
+  side_dirty_++;
+  if (propagating()) {
+    std::string_view argv[2] = {cfg().lazyfree_lazy_eviction ? "UNLINK" : "DEL", key};
+    PropagateNow(db.id(), argv, 2);
+  }
 }
 
 void Server::OnDatabaseFlushed(Database& db) { TouchAllWatchedKeysInDb(db.id()); }

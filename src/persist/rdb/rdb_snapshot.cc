@@ -218,6 +218,7 @@ Status LoadSnapshot(Source* source, std::vector<std::unique_ptr<Database>>& dbs,
     freq = -1;
   }
   EMBER_RETURN_IF_ERROR(r.VerifyTrailer(res.rdb_version, opts.verify_checksum, &res.checksum_skipped));
+  res.bytes = r.offset();
   if (result) *result = res;
   return Status::OK();
 }

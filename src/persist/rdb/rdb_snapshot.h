@@ -63,6 +63,7 @@ struct LoadResult {
   uint64_t used_mem = 0;
   bool aof_base = false;
   bool checksum_skipped = false;
+  uint64_t bytes = 0;  // offset just after the trailer (an AOF's command tail starts there)
 };
 
 // Parses a whole RDB stream into `dbs` (which must be empty and as many as the server has).

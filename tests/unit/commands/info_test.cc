@@ -177,7 +177,7 @@ TEST_F(InfoTest, PersistenceReportsDirtyAndNoSaves) {
       "aof_current_rewrite_time_sec aof_last_bgrewrite_status aof_rewrites "
       "aof_rewrites_consecutive_failures aof_last_write_status aof_last_cow_size "
       "module_fork_in_progress module_fork_last_cow_size "
-      "fork_cow_estimate_bytes");  // Ember's own field, after Redis's
+      "fork_cow_estimate_bytes aof_writer");  // Ember's own fields, after Redis's
   std::string w;
   while (in >> w) expected.push_back(w);
   EXPECT_EQ(Fields(t), expected);

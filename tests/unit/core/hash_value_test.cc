@@ -181,7 +181,7 @@ TEST(HashValueTest, RandomOperationsMatchModelAcrossConversions) {
           std::string_view got;
           bool found = HashGet(h, f, &sc, &got);
           ASSERT_EQ(found, model.count(f) == 1);
-          if (found) EXPECT_EQ(got, model[f]);
+          if (found) { EXPECT_EQ(got, model[f]); }
           EXPECT_EQ(HashStrlen(h, f), found ? model[f].size() : 0u);
           break;
         }
@@ -322,7 +322,7 @@ TEST(HashValueTest, HundredThousandSmallHashesCostUnderNinetyPercentOfRedis) {
       std::snprintf(val, sizeof(val), "%010d", i * 10 + j);
       HashSet(&h, "field:" + std::to_string(j), val, lim);
     }
-    if (i == 0) EXPECT_EQ(mem::UsableSize(h.ptr), 192u) << "10 pairs pack into 191 bytes";
+    if (i == 0) { EXPECT_EQ(mem::UsableSize(h.ptr), 192u) << "10 pairs pack into 191 bytes"; }
     db->Add("hash:" + std::to_string(i), ValueInit::Ptr(ObjType::kHash, h.enc, h.ptr));
   }
   while (db->main_table().RehashSteps(1000)) {

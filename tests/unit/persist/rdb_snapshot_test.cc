@@ -124,7 +124,7 @@ TEST(RdbSnapshotTest, DuplicateKeyIsRefusedWithoutLeaking) {
     EXPECT_TRUE(w.SaveType(RDB_TYPE_STRING).ok());
     EXPECT_TRUE(w.SaveString("k").ok());
     EXPECT_TRUE(w.SaveString(std::string(100, 'v')).ok());  // raw: an external value to free
-    if (!same_db) EXPECT_TRUE(w.SaveSelectDb(1).ok());
+    if (!same_db) { EXPECT_TRUE(w.SaveSelectDb(1).ok()); }
     EXPECT_TRUE(w.SaveType(RDB_TYPE_STRING).ok());
     EXPECT_TRUE(w.SaveString("k").ok());
     EXPECT_TRUE(w.SaveString(std::string(100, 'w')).ok());

@@ -625,13 +625,13 @@ TEST(ConfigLoad, UnimplementedDirectivesWarnUnknownOnesAreFatal) {
 
 TEST(ConfigLoad, NotYetImplementedWarnsOnlyForNonDefault) {
   Config c;
-  ASSERT_TRUE(c.LoadFromString("appendonly no\nrepl-backlog-size 1mb\n").ok());
+  ASSERT_TRUE(c.LoadFromString("replica-lazy-flush no\nrepl-backlog-size 1mb\n").ok());
   EXPECT_TRUE(c.TakeWarnings().empty());
-  ASSERT_TRUE(c.LoadFromString("appendonly yes\n").ok());
+  ASSERT_TRUE(c.LoadFromString("replica-lazy-flush yes\n").ok());
   auto w = c.TakeWarnings();
   ASSERT_EQ(w.size(), 1u);
-  EXPECT_THAT(w[0], ::testing::HasSubstr("'appendonly'"));
-  EXPECT_TRUE(c.values().appendonly);
+  EXPECT_THAT(w[0], ::testing::HasSubstr("'replica-lazy-flush'"));
+  EXPECT_TRUE(c.values().replica_lazy_flush);
 }
 
 TEST(ConfigLoad, DaemonizeYesAndIoThreadsWarn) {
