@@ -47,10 +47,11 @@ Expected<ValueInit> LoadHashValue(RdbReader& r, uint8_t type, const LoadLimits& 
     if (*n > lim.max_listpack_entries) HashConvertToDict(&h, std::min<uint64_t>(*n, 1u << 24));
     std::string f, v;
     for (uint64_t i = 0; i < *n; i++) {
-      Status st = r.LoadString(&f);
+      Status st = r.LoadString(&f);  // read errors already name their offset
       if (st.ok()) st = r.LoadString(&v);
-      if (st.ok()) st = set(f, v);
-      if (!st.ok()) return fail(st.code() == StatusCode::kCorruption ? r.Corrupt(st.message()) : st);
+      if (!st.ok()) return fail(st);
+      st = set(f, v);
+      if (!st.ok()) return fail(r.Corrupt(st.message()));
     }
   } else {
     std::string blob;

@@ -51,9 +51,10 @@ Expected<ValueInit> LoadSetValue(RdbReader& r, uint8_t type, const LoadLimits& l
     s.MaybeConvert(std::min<uint64_t>(*n, 1u << 24), lim);
     std::string m;
     for (uint64_t i = 0; i < *n; i++) {
-      Status st = r.LoadString(&m);
-      if (st.ok()) st = add(m);
-      if (!st.ok()) return fail(st.code() == StatusCode::kCorruption ? r.Corrupt(st.message()) : st);
+      Status st = r.LoadString(&m);  // a read error already names its offset
+      if (!st.ok()) return fail(st);
+      st = add(m);
+      if (!st.ok()) return fail(r.Corrupt(st.message()));
     }
   } else {
     std::string blob;

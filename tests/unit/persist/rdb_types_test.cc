@@ -169,5 +169,30 @@ TEST(RdbTypesTest, SetsRoundTripInEveryEncoding) {
   }
 }
 
+
+// A truncated plain set or hash names the offset once, where the read failed.
+TEST(RdbTypesTest, TruncatedPlainValuesNameTheOffsetOnce) {
+  for (uint8_t type : {RDB_TYPE_SET, RDB_TYPE_HASH}) {
+    BufferSink sink;
+    RdbWriter w(&sink, {false, true});
+    ASSERT_TRUE(w.SaveType(type).ok());
+    ASSERT_TRUE(w.SaveLen(2).ok());
+    ASSERT_TRUE(w.SaveString("member-one").ok());
+    ASSERT_TRUE(w.SaveString("value-one").ok());
+    std::string bytes = sink.Release();
+    bytes.resize(bytes.size() - 3);
+    MemorySource src(bytes);
+    RdbReader rd(&src);
+    auto t = rd.LoadType();
+    ASSERT_TRUE(t.ok());
+    auto v = LoadValue(rd, *t, {}, "k");
+    ASSERT_FALSE(v.ok());
+    const std::string& m = v.status().message();
+    size_t first = m.find("at offset");
+    ASSERT_NE(first, std::string::npos) << m;
+    EXPECT_EQ(m.find("at offset", first + 1), std::string::npos) << m;
+  }
+}
+
 }  // namespace
 }  // namespace ember::rdb
