@@ -179,7 +179,9 @@ Status ListenTcp(const std::vector<std::string>& bind, int port, int backlog, st
     }
     for (int f : *fds) close(f);
     fds->clear();
-    return Status::IOError(std::move(line));
+    if (warnings == nullptr) return Status::IOError(std::move(line));
+    // The reason is in the warning just logged; Redis then ends with this line.
+    return Status::IOError("Failed listening on port " + std::to_string(port) + " (tcp), aborting.");
   }
   return Status::OK();
 }

@@ -555,7 +555,7 @@ std::vector<ConfigRow> BuildTable() {
       Bool<&S::crash_memcheck_enabled>("crash-memcheck-enabled", nullptr, 0),
 
       // Persistence.
-      Special("save", kMultiArg | kNyi, SetSave, GetSave, RewriteSave),
+      Special("save", kMultiArg, SetSave, GetSave, RewriteSave),
       Bool<&S::rdbcompression>("rdbcompression", nullptr, 0),
       Bool<&S::rdbchecksum>("rdbchecksum", nullptr, kImmutable),
       Str("dbfilename", kProtected, &S::dbfilename, CheckDbfilename),

@@ -627,6 +627,9 @@ TEST(ConfigLoad, NotYetImplementedWarnsOnlyForNonDefault) {
   Config c;
   ASSERT_TRUE(c.LoadFromString("replica-lazy-flush no\nrepl-backlog-size 1mb\n").ok());
   EXPECT_TRUE(c.TakeWarnings().empty());
+  // Implemented directives never warn, whatever their value (save points are RDB's).
+  ASSERT_TRUE(c.LoadFromString("save \"\"\nsave 900 1 300 10\n").ok());
+  EXPECT_TRUE(c.TakeWarnings().empty());
   ASSERT_TRUE(c.LoadFromString("replica-lazy-flush yes\n").ok());
   auto w = c.TakeWarnings();
   ASSERT_EQ(w.size(), 1u);
