@@ -72,6 +72,45 @@ void* AllocateAlignedZeroed(size_t size, size_t align) {
   return p;
 }
 
+#ifdef EMBER_HAVE_JEMALLOC
+namespace {
+// The eager-purge arena (see AllocateLargeZeroed), created on first use; 0 = creation failed, in
+// which case big arrays come from the ordinary arenas.
+unsigned EagerPurgeArena() {
+  static const unsigned arena = [] {
+    unsigned ind = 0;
+    size_t sz = sizeof(ind);
+    if (mallctl("arenas.create", &ind, &sz, nullptr, 0) != 0) return 0u;
+    ssize_t zero = 0;
+    for (const char* what : {"dirty_decay_ms", "muzzy_decay_ms"}) {
+      char name[64];
+      std::snprintf(name, sizeof(name), "arena.%u.%s", ind, what);
+      (void)mallctl(name, nullptr, nullptr, &zero, sizeof(zero));
+    }
+    return ind;
+  }();
+  return arena;
+}
+}  // namespace
+#endif
+
+void* AllocateLargeZeroed(size_t size, size_t align) {
+#ifdef EMBER_HAVE_JEMALLOC
+  if (size >= kEagerPurgeMin) {
+    if (unsigned arena = EagerPurgeArena()) {
+      // No thread cache: the block is freed straight to its arena (jemalloc finds the arena from
+      // the block on free(), whichever thread frees it).
+      void* p = mallocx(size, MALLOCX_ALIGN(align) | MALLOCX_ZERO | MALLOCX_ARENA(arena) |
+                                  MALLOCX_TCACHE_NONE);
+      if (!p) Oom(size);
+      Add(static_cast<int64_t>(Usable(p)));
+      return p;
+    }
+  }
+#endif
+  return AllocateAlignedZeroed(size, align);
+}
+
 void* Reallocate(void* ptr, size_t size) {
   if (!ptr) return Allocate(size);
   size_t old = Usable(ptr);

@@ -28,6 +28,13 @@ void Free(void* ptr);                       // ptr may be null
 // Free(). Accounted like Allocate(). With jemalloc a size that is a multiple of `align` costs no
 // more than its size class (mallocx with MALLOCX_ALIGN|MALLOCX_ZERO); fresh pages are not touched.
 void* AllocateAlignedZeroed(size_t size, size_t align);
+// The same for big, long-lived arrays (hash-table bucket arrays). Blocks of at least
+// kEagerPurgeMin bytes come from a jemalloc arena of their own whose freed pages go back to the OS
+// at once (dirty and muzzy decay 0): when a rehash completes, the old array leaves RSS immediately
+// instead of lingering for jemalloc's 10 s decay (1M keys: ~8 bytes of RSS per key while a table
+// grows). Smaller sizes behave as AllocateAlignedZeroed. Freed with Free().
+inline constexpr size_t kEagerPurgeMin = 256 * 1024;
+void* AllocateLargeZeroed(size_t size, size_t align);
 // Usable size of a live block (>= the size asked for; the allocator's size class).
 size_t UsableSize(const void* ptr);
 // The size class a request of `size` bytes gets, without allocating (jemalloc's nallocx).

@@ -748,7 +748,9 @@ class HashTable {
   }
 
   static Bucket* NewBuckets(size_t count) {
-    return static_cast<Bucket*>(mem::AllocateAlignedZeroed(count * kBucketBytes, kBucketBytes));
+    // Big arrays purge their pages at free (memory/alloc.h): a finished rehash returns the old
+    // array to the OS at once.
+    return static_cast<Bucket*>(mem::AllocateLargeZeroed(count * kBucketBytes, kBucketBytes));
   }
   // Makes full bucket b (7 entries, not chained) chained; returns the child, whose slot 0 holds
   // the entry that was in b's slot 6 and whose slot 1 is free.

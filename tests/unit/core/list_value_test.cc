@@ -43,7 +43,7 @@ struct Harness {
       size_t size_limit, count_limit;
       ql::NodeLimit(o.fill, &size_limit, &count_limit);
       ASSERT_LE(lp::Length(v.lp()), count_limit);
-      if (size_limit != SIZE_MAX) ASSERT_LE(lp::Bytes(v.lp()), size_limit + 64);
+      if (size_limit != SIZE_MAX) { ASSERT_LE(lp::Bytes(v.lp()), size_limit + 64); }
     } else {
       // After a shrinking operation a quicklist never stays when it fits half the limits.
       EXPECT_FALSE(ql::QuicklistFitsListpack(v.ql()->NodeCount(),
@@ -125,7 +125,7 @@ TEST_P(ListValueRandomTest, MatchesDequeModelAcrossConversions) {
         long real = idx < 0 ? static_cast<long>(n) + idx : idx;
         bool ok = list::Index(&h.v, idx, &out);
         ASSERT_EQ(ok, real >= 0 && real < static_cast<long>(n));
-        if (ok) ASSERT_EQ(out, h.model[static_cast<size_t>(real)]);
+        if (ok) { ASSERT_EQ(out, h.model[static_cast<size_t>(real)]); }
         break;
       }
       case 5: {  // set

@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <atomic>
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <thread>
@@ -47,6 +50,43 @@ TEST(UsedMemory, ReallocateAndZeroedAreCountedExactly) {
   Free(q);
   Free(nullptr);
   EXPECT_EQ(UsedMemory(), before);
+}
+
+long ResidentPages() {
+  long size = 0, resident = 0;
+  FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return -1;
+  if (std::fscanf(f, "%ld %ld", &size, &resident) != 2) resident = -1;
+  std::fclose(f);
+  return resident;
+}
+
+// Big arrays: zeroed, aligned, counted exactly, and (with jemalloc) their pages leave RSS as soon as
+// they are freed, so a finished rehash does not keep the old table resident.
+TEST(UsedMemory, LargeZeroedBlocksAreCountedAndReturnPagesAtFree) {
+  for (size_t n : {size_t{4096}, kEagerPurgeMin, size_t{8} << 20}) {
+    size_t before = UsedMemory();
+    auto* p = static_cast<unsigned char*>(AllocateLargeZeroed(n, 64));
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % 64, 0u);
+    EXPECT_EQ(UsedMemory(), before + UsableSize(p));
+    bool zero = true;
+    for (size_t i = 0; i < n; i += 512) zero &= p[i] == 0;
+    EXPECT_TRUE(zero) << n;
+    Free(p);
+    EXPECT_EQ(UsedMemory(), before);
+  }
+#ifdef EMBER_HAVE_JEMALLOC
+  const size_t n = 4u << 20;  // below jemalloc's 8 MB oversize threshold (whose arena purges anyway)
+  const long page = sysconf(_SC_PAGESIZE);
+  auto* p = static_cast<unsigned char*>(AllocateLargeZeroed(n, 64));
+  std::memset(p, 1, n);  // every page resident
+  long with = ResidentPages();
+  Free(p);
+  long without = ResidentPages();
+  ASSERT_GT(with, 0);
+  EXPECT_GE((with - without) * page, static_cast<long>(n) * 3 / 4)
+      << "the freed array's pages should leave RSS at once";
+#endif
 }
 
 // A random sequence of allocate / reallocate / free against a model that sums usable sizes.
