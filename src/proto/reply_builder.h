@@ -106,6 +106,11 @@ class ReplyBuilder {
   size_t AllocatedBytes() const { return allocated_; }
   // Frees the cached chunk when nothing is pending (an idle connection then holds no buffer).
   void ReleaseIdleMemory();
+  // Calls fn(const void* allocation) for every chunk buffer (a fork child releases their pages).
+  template <typename Fn>
+  void ForEachChunkBuffer(Fn&& fn) const {
+    for (const Chunk& c : chunks_) fn(static_cast<const void*>(c.data));
+  }
 
  private:
   struct Chunk {

@@ -19,8 +19,10 @@
 #include "persist/aof/aof_load.h"
 #include "persist/aof/aof_reader.h"
 #include "persist/aof/aof_rewrite.h"
+#include "persist/dismiss.h"
 #include "persist/rdb/rdb_reader.h"
 #include "proto/errors.h"
+#include "server/rdb_control.h"
 #include "server/server.h"
 
 namespace ember {
@@ -526,10 +528,15 @@ Status AofControl::StartRewrite() {
     o.rdb = server_->rdb().MakeSaveOptions();
     o.now_ms = UnixMs();
     o.progress = [&child](uint64_t k) { child.ChildReportProgress(k); };
+    // Values' pages are released as soon as they are written (lower CoW): persist/dismiss.h.
+    PageDismisser dismiss(DismissAllowedHere());
+    DismissClientBuffersInChild(server_, &dismiss);
+    o.dismiss = &dismiss;
     aof::BaseWriteResult res;
     Status st = aof::WriteBaseFile(tmp, server_->databases(), o, &res);
     if (st.ok()) {
       child.ChildReportFinal(res.keys);
+      dismiss.LogSummary("AOF rewrite");
       uint64_t peak = child.ChildCowPeak();
       LOG_NOTICE("Successfully created the temporary AOF base file %s", tmp.c_str());
       LOG_NOTICE("Fork CoW for AOF rewrite: current %llu MB, peak %llu MB, average %llu MB",

@@ -100,6 +100,8 @@ class Client {
 
   size_t QueryBufferBytes() const { return querybuf_.size() - qpos_; }
   size_t QueryBufferAllocated() const { return querybuf_.capacity(); }
+  // The query buffer's allocation (may be null), for a fork child that releases its pages.
+  const void* QueryBufferData() const { return querybuf_.data(); }
   size_t OutputBytes() const { return reply.PendingBytes(); }
   // Bytes this client holds: query buffer, reply chunks, argument vectors, MULTI queue.
   size_t MemoryUsage() const;

@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "base/time.h"
 #include "memory/alloc.h"
+#include "persist/dismiss.h"
 #include "persist/rdb/rdb_reader.h"
 #include "persist/rdb/rdb_writer.h"
 #include "proto/errors.h"
@@ -33,6 +34,15 @@ Status FsyncDir(const std::string& dir) {
   return r == 0 ? Status::OK() : Status::FromErrno("fsync directory", err);
 }
 }  // namespace
+
+void DismissClientBuffersInChild(Server* server, PageDismisser* dismiss) {
+  if (!dismiss->enabled()) return;
+  for (const auto& [id, c] : server->clients()) {
+    dismiss->Allocation(c->QueryBufferData());
+    c->reply.ForEachChunkBuffer([&](const void* p) { dismiss->Allocation(p); });
+  }
+  dismiss->Flush();
+}
 
 RdbControl::RdbControl(Server* server) : server_(server) { lastsave_ = UnixMs() / 1000; }
 
@@ -81,8 +91,12 @@ Status RdbControl::WriteSnapshot(const std::string& tmp, bool in_child) {
   so.fsync_every = server_->cfg().rdb_save_incremental_fsync ? 4 * 1024 * 1024 : 0;
   rdb::FdSink sink(fd, so);
   rdb::SaveOptions opts = MakeSaveOptions();
+  // In the child, values' pages are released as soon as they are written (lower CoW).
+  PageDismisser dismiss(in_child && DismissAllowedHere());
   if (in_child) {
+    DismissClientBuffersInChild(server_, &dismiss);
     opts.progress = [this](uint64_t keys) { child_.ChildReportProgress(keys); };
+    opts.dismiss = &dismiss;
   }
   rdb::SaveResult res;
   Status st = rdb::SaveSnapshot(&sink, server_->databases(), opts, &res);
@@ -92,7 +106,10 @@ Status RdbControl::WriteSnapshot(const std::string& tmp, bool in_child) {
     unlink(tmp.c_str());
     return st;
   }
-  if (in_child) child_.ChildReportFinal(res.keys);
+  if (in_child) {
+    child_.ChildReportFinal(res.keys);
+    dismiss.LogSummary("RDB");
+  }
   return Status::OK();
 }
 

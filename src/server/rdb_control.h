@@ -24,6 +24,12 @@
 namespace ember {
 
 class Server;
+class PageDismisser;
+
+// Fork child only: releases the pages of the parent's client buffers (query buffers, reply
+// chunks), which the child never reads and the parent keeps writing (Redis's
+// dismissMemoryInChild). See persist/dismiss.h.
+void DismissClientBuffersInChild(Server* server, PageDismisser* dismiss);
 
 class RdbControl {
  public:

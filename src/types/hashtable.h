@@ -621,6 +621,16 @@ class HashTable {
     }
   }
 
+  // Calls fn(const void* buckets, size_t bytes) for each bucket array (one, two while rehashing);
+  // child buckets are not included. For a fork child that releases pages it has finished reading
+  // (persist/dismiss.h).
+  template <typename Fn>
+  void ForEachBucketArray(Fn&& fn) const {
+    for (int t = 0; t < 2; t++) {
+      if (t_[t].count) fn(static_cast<const void*>(t_[t].buckets), t_[t].count * kBucketBytes);
+    }
+  }
+
   // ---- Diagnostics -----------------------------------------------------------------------------
 
   Stats GetStats() const {

@@ -9,6 +9,7 @@
 
 #include "core/value_iter.h"
 #include "persist/aof/aof_reader.h"
+#include "persist/dismiss.h"
 
 namespace ember::aof {
 
@@ -21,19 +22,23 @@ class CommandOut {
   Status Emit(std::initializer_list<std::string_view> argv) {
     buf_.clear();
     AppendCommand(&buf_, argv.begin(), argv.size());
+    bytes_ += buf_.size();
     return sink_->Write(buf_.data(), buf_.size());
   }
   Status EmitVec(const std::vector<std::string>& argv) {
     views_.assign(argv.begin(), argv.end());
     buf_.clear();
     AppendCommand(&buf_, views_);
+    bytes_ += buf_.size();
     return sink_->Write(buf_.data(), buf_.size());
   }
+  uint64_t bytes() const { return bytes_; }
 
  private:
   rdb::Sink* sink_;
   std::string buf_;
   std::vector<std::string_view> views_;
+  uint64_t bytes_ = 0;
 };
 
 // Emits `cmd key items...` in batches of kItemsPerCommand items (each item `width` arguments).
@@ -71,7 +76,7 @@ std::string FormatScore(double d) {
 
 Status RewriteAsCommands(std::vector<std::unique_ptr<Database>>& dbs, rdb::Sink* sink,
                          int64_t now_ms, const std::function<void(uint64_t)>& progress,
-                         uint64_t* keys_out) {
+                         uint64_t* keys_out, PageDismisser* dismiss) {
   CommandOut out(sink);
   uint64_t keys = 0;
   Status st;
@@ -85,6 +90,7 @@ Status RewriteAsCommands(std::vector<std::unique_ptr<Database>>& dbs, rdb::Sink*
       if (r->has_expire() && r->expire_ms() < now_ms) return;  // already expired: skip
       std::string_view key = r->key();
       Encoding enc = r->encoding();
+      uint64_t start = out.bytes();
       switch (r->type()) {
         case ObjType::kString: {
           char buf[32];
@@ -133,6 +139,8 @@ Status RewriteAsCommands(std::vector<std::unique_ptr<Database>>& dbs, rdb::Sink*
       if (st.ok() && r->has_expire()) {
         st = out.Emit({"PEXPIREAT", key, std::to_string(r->expire_ms())});
       }
+      // The value is never read again in this rewrite: a child releases its pages now.
+      if (st.ok() && dismiss) dismiss->Value(r, out.bytes() - start);
       keys++;
       if (progress && keys % 1024 == 0) progress(keys);
     });
@@ -159,12 +167,14 @@ Status WriteBaseFile(const std::string& path, std::vector<std::unique_ptr<Databa
     rdb::SaveOptions so2 = opts.rdb;
     so2.aof_base = true;
     so2.progress = opts.progress;
+    so2.dismiss = opts.dismiss;
     rdb::SaveResult res;
     st = rdb::SaveSnapshot(&sink, dbs, so2, &res);
     keys = res.keys;
   } else {
-    st = RewriteAsCommands(dbs, &sink, opts.now_ms, opts.progress, &keys);
+    st = RewriteAsCommands(dbs, &sink, opts.now_ms, opts.progress, &keys, opts.dismiss);
     if (st.ok()) st = sink.Flush();
+    if (opts.dismiss) opts.dismiss->Flush();
   }
   if (st.ok()) st = sink.Sync();
   if (close(fd) != 0 && st.ok()) st = Status::FromErrno("close", errno);

@@ -21,6 +21,10 @@
 #include "persist/rdb/rdb_snapshot.h"
 #include "persist/rdb/rdb_writer.h"
 
+namespace ember {
+class PageDismisser;
+}
+
 namespace ember::aof {
 
 inline constexpr int kItemsPerCommand = 64;  // AOF_REWRITE_ITEMS_PER_CMD
@@ -31,6 +35,8 @@ struct BaseWriteOptions {
   rdb::SaveOptions rdb;                        // used for the RDB preamble
   int64_t now_ms = 0;
   std::function<void(uint64_t keys)> progress;  // every 1024 keys
+  // Fork child only: release each value's pages once written (persist/dismiss.h); null otherwise.
+  PageDismisser* dismiss = nullptr;
 };
 
 struct BaseWriteResult {
@@ -46,6 +52,6 @@ Status WriteBaseFile(const std::string& path, std::vector<std::unique_ptr<Databa
 // are skipped, as Redis does.
 Status RewriteAsCommands(std::vector<std::unique_ptr<Database>>& dbs, rdb::Sink* sink,
                          int64_t now_ms, const std::function<void(uint64_t)>& progress,
-                         uint64_t* keys);
+                         uint64_t* keys, PageDismisser* dismiss = nullptr);
 
 }  // namespace ember::aof

@@ -3,6 +3,7 @@
 
 #include "core/lru.h"
 #include "memory/alloc.h"
+#include "persist/dismiss.h"
 #include "persist/rdb/rdb_format.h"
 #include "server/version.h"
 
@@ -42,7 +43,10 @@ Status SaveSnapshot(Sink* sink, std::vector<std::unique_ptr<Database>>& dbs,
       if (!st.ok()) return;
       st = w.SaveType(TypeByteFor(r, opts.version));
       if (st.ok()) st = w.SaveString(r->key());
+      uint64_t value_start = w.bytes_written();
       if (st.ok()) st = SaveValue(w, r, opts.version);
+      // The value is never read again in this save: a child releases its pages now.
+      if (st.ok() && opts.dismiss) opts.dismiss->Value(r, w.bytes_written() - value_start);
       keys++;
       if (opts.progress && opts.progress_every && keys % opts.progress_every == 0) {
         opts.progress(keys);
@@ -52,6 +56,7 @@ Status SaveSnapshot(Sink* sink, std::vector<std::unique_ptr<Database>>& dbs,
   }
   EMBER_RETURN_IF_ERROR(w.SaveEof());
   EMBER_RETURN_IF_ERROR(sink->Flush());
+  if (opts.dismiss) opts.dismiss->Flush();
   if (result) {
     result->keys = keys;
     result->bytes = w.bytes_written();

@@ -16,6 +16,10 @@
 #include "core/database.h"
 #include "persist/rdb/rdb_object.h"
 
+namespace ember {
+class PageDismisser;
+}
+
 namespace ember::rdb {
 
 struct SaveOptions {
@@ -31,6 +35,9 @@ struct SaveOptions {
   // Called every `progress_every` keys with the number of keys written so far.
   std::function<void(uint64_t)> progress;
   uint64_t progress_every = 1024;
+  // Fork child only: release each value's pages once it is written (persist/dismiss.h). Null in
+  // the parent (SAVE, DEBUG RELOAD, the first AOF base), where it would destroy the data.
+  PageDismisser* dismiss = nullptr;
 };
 
 struct SaveResult {
