@@ -11,11 +11,7 @@ import time
 import unittest
 
 from harness import ServerTestCase, RawConn, encode_command
-from .util import info_dict, wait_until
-
-
-def used_memory(r):
-    return int(r.info("memory")["used_memory"])
+from .util import info_dict, used_memory, wait_until
 
 
 def set_load(port, key, n, per_cmd=1000):
@@ -117,8 +113,7 @@ class ActiveExpireTest(ServerTestCase):
         self.assertTrue(ok, self.r.info("keyspace"))
 
     def test_keys_expire_at_the_transaction_time_inside_exec(self):
-        c = RawConn(self.server.port)
-        self.addCleanup(c.close)
+        c = self.raw()
         self.assertEqual(c.call("MULTI"), b"+OK\r\n")
         c.call("SET", "k", "v", "PX", "50")
         c.call("DEBUG", "SLEEP", "0.2")
@@ -217,8 +212,7 @@ class LazyFreeTest(ServerTestCase):
             self.r.config_set(opt, "no")
 
     def test_flush_modes(self):
-        c = RawConn(self.server.port)
-        self.addCleanup(c.close)
+        c = self.raw()
         for cmd in (("FLUSHALL", "SYNC"), ("FLUSHALL", "ASYNC"), ("FLUSHDB", "sync"),
                     ("FLUSHDB", "Async"), ("FLUSHALL",), ("FLUSHDB",)):
             self.r.set("a", "1")
@@ -247,8 +241,7 @@ class LazyFreeTest(ServerTestCase):
 class InfoFieldsTest(ServerTestCase):
 
     def test_expiry_and_eviction_fields_in_redis_order(self):
-        c = RawConn(self.server.port)
-        self.addCleanup(c.close)
+        c = self.raw()
         text = c.call("INFO", "stats").decode()
         names = [l.split(":", 1)[0] for l in text.split("\r\n") if ":" in l]
         want = ["expired_keys", "expired_stale_perc", "expired_time_cap_reached_count",
