@@ -135,28 +135,36 @@ class LazyFreeTest(ServerTestCase):
     def lazyfreed(self):
         return int(self.r.info("memory")["lazyfreed_objects"])
 
-    def test_flushall_async_of_a_million_keys_keeps_ping_fast(self):
-        bulk_load(self.server.port, 1_000_000, prefix="big", value="v" * 20)
-        self.assertEqual(self.r.dbsize(), 1_000_000)
-        before = used_memory(self.r)
+    def timed_command(self, *args, expect):
+        """A RawConn (closed at cleanup) and the seconds `args` took on it; the reply must be `expect`."""
         c = RawConn(self.server.port, timeout=10)
         self.addCleanup(c.close)
         t0 = time.perf_counter()
-        self.assertEqual(c.call("FLUSHALL", "ASYNC"), b"+OK\r\n")
-        flush_time = time.perf_counter() - t0
+        self.assertEqual(c.call(*args), expect)
+        return c, time.perf_counter() - t0
+
+    def ping_latencies(self, c, done, seconds=20):
+        """PINGs on c until done() or `seconds` pass; the sorted round-trip times."""
         lat = []
-        deadline = time.time() + 20
+        deadline = time.time() + seconds
         while time.time() < deadline:
             t0 = time.perf_counter()
             self.assertEqual(c.call("PING"), b"+PONG\r\n")
             lat.append(time.perf_counter() - t0)
-            if self.lazyfreed() >= 1_000_000:
+            if done():
                 break
+        return sorted(lat)
+
+    def test_flushall_async_of_a_million_keys_keeps_ping_fast(self):
+        bulk_load(self.server.port, 1_000_000, prefix="big", value="v" * 20)
+        self.assertEqual(self.r.dbsize(), 1_000_000)
+        before = used_memory(self.r)
+        c, flush_time = self.timed_command("FLUSHALL", "ASYNC", expect=b"+OK\r\n")
+        lat = self.ping_latencies(c, lambda: self.lazyfreed() >= 1_000_000)
         self.assertEqual(self.lazyfreed(), 1_000_000)
         self.assertEqual(int(self.r.info("memory")["lazyfree_pending_objects"]), 0)
         self.assertEqual(self.r.dbsize(), 0)
         self.assertLess(used_memory(self.r), before / 4)
-        lat.sort()
         # The free runs on another thread: the loop answers at once (a shared, loaded machine
         # gets some slack; a synchronous free of a million keys takes hundreds of ms).
         self.assertLess(flush_time, 0.05)
@@ -167,24 +175,12 @@ class LazyFreeTest(ServerTestCase):
         set_load(self.server.port, "big", 1_000_000)
         self.assertEqual(self.r.scard("big"), 1_000_000)
         before, freed0 = used_memory(self.r), self.lazyfreed()
-        c = RawConn(self.server.port, timeout=10)
-        self.addCleanup(c.close)
-        t0 = time.perf_counter()
-        self.assertEqual(c.call("UNLINK", "big"), b":1\r\n")
-        unlink_time = time.perf_counter() - t0
-        lat = []
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            t0 = time.perf_counter()
-            self.assertEqual(c.call("PING"), b"+PONG\r\n")
-            lat.append(time.perf_counter() - t0)
-            if self.lazyfreed() > freed0:
-                break
+        c, unlink_time = self.timed_command("UNLINK", "big", expect=b":1\r\n")
+        lat = self.ping_latencies(c, lambda: self.lazyfreed() > freed0)
         self.assertEqual(self.lazyfreed(), freed0 + 1)
         self.assertTrue(wait_until(
             lambda: int(self.r.info("memory")["lazyfree_pending_objects"]) == 0, timeout=5))
         self.assertLess(used_memory(self.r), before / 4)
-        lat.sort()
         self.assertLess(unlink_time, 0.05)
         self.assertLess(lat[len(lat) // 2], 0.005)
         self.assertLess(lat[-1], 0.05)
