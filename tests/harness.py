@@ -225,6 +225,24 @@ class ServerTestCase(unittest.TestCase):
             fn(*args, **kw)
         self.assertEqual(str(cm.exception), text)
 
+    def raw(self):
+        """A RawConn to the server, closed when the test ends."""
+        c = RawConn(self.server.port)
+        self.addCleanup(c.close)
+        return c
+
+
+class RawServerTestCase(ServerTestCase):
+    """A ServerTestCase that also opens `self.c`, a RawConn, for each test; `self.call(*args)` sends a
+    command on it and returns the raw reply bytes."""
+
+    def setUp(self):
+        super().setUp()
+        self.c = self.raw()
+
+    def call(self, *args):
+        return self.c.call(*args)
+
 
 def encode_command(*args):
     """RESP multibulk encoding of a command."""

@@ -191,24 +191,18 @@ void CommandHelp(CommandContext& ctx) {
 CommandSpec Sub(const char* name, int arity, CommandHandler h, const char* summary,
                 const char* since, const char* complexity, const char* args = "",
                 const char* tips = "") {
-  CommandSpec s{name, arity, kCmdLoading | kCmdStale, 0, 0, 0, h, "server", "@slow @connection"};
-  s.summary = summary;
-  s.since = since;
-  s.complexity = complexity;
-  s.doc_args = args;
-  s.tips = tips;
-  return s;
+  return WithDocs({name, arity, kCmdLoading | kCmdStale, 0, 0, 0, h, "server",
+                   "@slow @connection"},
+                  summary, since, complexity, args, tips);
 }
 
 }  // namespace
 
 void RegisterCommandCommand(CommandTable& t) {
-  CommandSpec cmd{"command", -1, kCmdLoading | kCmdStale, 0, 0, 0, CommandAll, "server",
-                  "@slow @connection"};
-  cmd.summary = "Returns detailed information about all commands.";
-  cmd.since = "2.8.13";
-  cmd.complexity = "O(N) where N is the total number of Redis commands";
-  cmd.tips = "nondeterministic_output_order";
+  CommandSpec cmd = Sub("command", -1, CommandAll,
+                        "Returns detailed information about all commands.", "2.8.13",
+                        "O(N) where N is the total number of Redis commands", "",
+                        "nondeterministic_output_order");
   cmd.subcommands = {
       Sub("command|count", 2, CommandCount, "Returns a count of commands.", "2.8.13", "O(1)"),
       Sub("command|docs", -2, CommandDocs, "Returns documentary information about one, multiple "

@@ -283,12 +283,9 @@ void DebugCommand(CommandContext& ctx) {
 }  // namespace
 
 void RegisterDebugCommand(CommandTable& t) {
-  CommandSpec debug{"debug", -2, kCmdAdmin | kCmdNoscript | kCmdLoading | kCmdStale, 0, 0, 0,
-                    DebugCommand, "server", "@admin @slow @dangerous"};
-  debug.summary = "A container for debugging commands.";
-  debug.since = "1.0.0";
-  debug.complexity = "Depends on subcommand.";
-  t.Register(std::move(debug));
+  t.Register(WithDocs({"debug", -2, kCmdAdmin | kCmdNoscript | kCmdLoading | kCmdStale, 0, 0, 0,
+                       DebugCommand, "server", "@admin @slow @dangerous"},
+                      "A container for debugging commands.", "1.0.0", "Depends on subcommand."));
 }
 
 }  // namespace ember

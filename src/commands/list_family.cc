@@ -93,21 +93,54 @@ bool ParseWhereOrReply(CommandContext& ctx, std::string_view s, QlEnd* where) {
   return true;
 }
 
-// Creates `key` holding one pushed batch (Redis's createListListpackObject + dbAdd).
-Record* CreateList(CommandContext& ctx, std::string_view key, QlEnd where,
-                   std::span<const std::string_view> items) {
-  ListValue v = ListValue::NewListpack();
-  list::Push(&v, where, items, Opts(ctx));
-  Record* r = ctx.db->Add(key, ValueInit::Ptr(ObjType::kList, v.enc, v.ptr));
-  Notify(ctx, notify::kNew, "new", key);
-  ctx.server->SignalKeyAsReady(*ctx.db, key);
+// Redis's lookupKey{Read,Write}OrReply + checkType: the list at `key`, or null after a reply —
+// the one `missing()` writes when the key is absent, WRONGTYPE when it holds another type.
+template <typename MissingReply>
+Record* LookupListOrReply(CommandContext& ctx, std::string_view key, bool write,
+                          MissingReply missing) {
+  Record* r = write ? ctx.db->LookupWrite(key) : ctx.db->LookupRead(key);
+  if (!r) {
+    missing();
+    return nullptr;
+  }
+  if (!IsList(r)) {
+    ctx.reply->Error(proto::kErrWrongType);
+    return nullptr;
+  }
   return r;
 }
 
-// Redis's listElementsRemoved: pop event, delete-if-empty or shrink, signal, dirty.
-void ElementsRemoved(CommandContext& ctx, std::string_view key, QlEnd where, Record* r,
-                     size_t count) {
-  Notify(ctx, notify::kList, where == QlEnd::kHead ? "lpop" : "rpop", key);
+// Redis's LRANGE/LTRIM index rules: negative indexes count from the tail, then the range is
+// clamped to [0, llen). Returns false when nothing is left (start past end or past the tail).
+bool ClampRange(long llen, long* start, long* end) {
+  if (*start < 0) *start = llen + *start;
+  if (*end < 0) *end = llen + *end;
+  if (*start < 0) *start = 0;
+  if (*start > *end || *start >= llen) return false;
+  if (*end >= llen) *end = llen - 1;
+  return true;
+}
+
+// Pushes `items` at `where` onto the list `r` at `key`, first creating the key when r is null
+// (Redis's createListListpackObject + dbAdd: "new" event, key signalled as ready). Returns the
+// new length.
+size_t PushOrCreate(CommandContext& ctx, std::string_view key, Record* r, QlEnd where,
+                    std::span<const std::string_view> items) {
+  ListValue v = r ? ValueOf(r) : ListValue::NewListpack();
+  list::Push(&v, where, items, Opts(ctx));
+  if (r) {
+    Store(r, v);
+  } else {
+    r = ctx.db->Add(key, ValueInit::Ptr(ObjType::kList, v.enc, v.ptr));
+    Notify(ctx, notify::kNew, "new", key);
+    ctx.server->SignalKeyAsReady(*ctx.db, key);
+  }
+  return list::Length(v);
+}
+
+// After elements left the list `r`: deletes the key ("del" event) when it is empty, else converts
+// it back to a listpack when it became small enough.
+void DeleteIfEmptyOrShrink(CommandContext& ctx, std::string_view key, Record* r) {
   ListValue v = ValueOf(r);
   if (list::Length(v) == 0) {
     ctx.db->Delete(key);
@@ -116,6 +149,13 @@ void ElementsRemoved(CommandContext& ctx, std::string_view key, QlEnd where, Rec
     list::TryShrink(&v, Opts(ctx));
     Store(r, v);
   }
+}
+
+// Redis's listElementsRemoved: pop event, delete-if-empty or shrink, signal, dirty.
+void ElementsRemoved(CommandContext& ctx, std::string_view key, QlEnd where, Record* r,
+                     size_t count) {
+  Notify(ctx, notify::kList, where == QlEnd::kHead ? "lpop" : "rpop", key);
+  DeleteIfEmptyOrShrink(ctx, key, r);
   ctx.server->KeyModified(*ctx.db, key, count);
 }
 
@@ -126,24 +166,29 @@ void ReplyRange(CommandContext& ctx, ListValue* v, long from, size_t n, bool rev
   list::ForRange(v, from, n, reverse, [rb](std::string_view s) { rb->Bulk(s); });
 }
 
-// Pops up to `count` elements of the non-empty list `r` replying [key, [elements]] (LMPOP/BLMPOP).
-void PopRangeWithKey(CommandContext& ctx, Record* r, std::string_view key, QlEnd where,
-                     long count) {
+// Pops up to `count` elements of the non-empty list `r`, replying them as an array (LPOP/RPOP
+// with a count). Propagated as LPOP/RPOP key n, n the number popped.
+void PopRange(CommandContext& ctx, Record* r, std::string_view key, QlEnd where, long count) {
   ListValue v = ValueOf(r);
   size_t llen = list::Length(v);
   size_t n = std::min(static_cast<size_t>(count), llen);
-  ctx.reply->ArrayLen(2);
-  ctx.reply->Bulk(key);
   bool head = where == QlEnd::kHead;
   ReplyRange(ctx, &v, head ? 0 : static_cast<long>(llen - 1), n, !head);
   list::DelRange(&v, head ? 0 : -static_cast<long>(n), n);
   Store(r, v);
   ElementsRemoved(ctx, key, where, r, n);
-  // LMPOP/BLMPOP are propagated as LPOP/RPOP key count.
   if (ctx.server->propagating()) {
     std::string cnt = std::to_string(n);
     ctx.server->PropagateAs({head ? "LPOP" : "RPOP", key, cnt});
   }
+}
+
+// PopRange replying [key, [elements]] (LMPOP/BLMPOP, propagated as LPOP/RPOP key n).
+void PopRangeWithKey(CommandContext& ctx, Record* r, std::string_view key, QlEnd where,
+                     long count) {
+  ctx.reply->ArrayLen(2);
+  ctx.reply->Bulk(key);
+  PopRange(ctx, r, key, where, count);
 }
 
 // ---- push -------------------------------------------------------------------------------------
@@ -155,21 +200,12 @@ void PushGeneric(CommandContext& ctx, QlEnd where, bool xx) {
     ctx.reply->Error(proto::kErrWrongType);
     return;
   }
-  auto items = ctx.args.subspan(2);
-  size_t len;
-  if (!r) {
-    if (xx) {
-      ctx.reply->Integer(0);
-      return;
-    }
-    r = CreateList(ctx, key, where, items);
-    len = items.size();
-  } else {
-    ListValue v = ValueOf(r);
-    list::Push(&v, where, items, Opts(ctx));
-    Store(r, v);
-    len = list::Length(v);
+  if (!r && xx) {
+    ctx.reply->Integer(0);
+    return;
   }
+  auto items = ctx.args.subspan(2);
+  size_t len = PushOrCreate(ctx, key, r, where, items);
   ctx.reply->Integer(static_cast<int64_t>(len));
   ctx.server->KeyModified(*ctx.db, key, items.size());
   Notify(ctx, notify::kList, where == QlEnd::kHead ? "lpush" : "rpush", key);
@@ -191,15 +227,8 @@ void LinsertCommand(CommandContext& ctx) {
     return;
   }
   std::string_view key = ctx.arg(1);
-  Record* r = ctx.db->LookupWrite(key);
-  if (!r) {
-    ctx.reply->Integer(0);
-    return;
-  }
-  if (!IsList(r)) {
-    ctx.reply->Error(proto::kErrWrongType);
-    return;
-  }
+  Record* r = LookupListOrReply(ctx, key, true, [&] { ctx.reply->Integer(0); });
+  if (!r) return;
   ListValue v = ValueOf(r);
   bool inserted = list::InsertAtPivot(&v, ctx.arg(3), ctx.arg(4), after, Opts(ctx));
   Store(r, v);
@@ -215,28 +244,14 @@ void LinsertCommand(CommandContext& ctx) {
 // ---- read -------------------------------------------------------------------------------------
 
 void LlenCommand(CommandContext& ctx) {
-  Record* r = ctx.db->LookupRead(ctx.arg(1));
-  if (!r) {
-    ctx.reply->Integer(0);
-    return;
-  }
-  if (!IsList(r)) {
-    ctx.reply->Error(proto::kErrWrongType);
-    return;
-  }
+  Record* r = LookupListOrReply(ctx, ctx.arg(1), false, [&] { ctx.reply->Integer(0); });
+  if (!r) return;
   ctx.reply->Integer(static_cast<int64_t>(list::Length(ValueOf(r))));
 }
 
 void LindexCommand(CommandContext& ctx) {
-  Record* r = ctx.db->LookupRead(ctx.arg(1));
-  if (!r) {
-    ctx.reply->Null();
-    return;
-  }
-  if (!IsList(r)) {
-    ctx.reply->Error(proto::kErrWrongType);
-    return;
-  }
+  Record* r = LookupListOrReply(ctx, ctx.arg(1), false, [&] { ctx.reply->Null(); });
+  if (!r) return;
   long index;
   if (!ParseLongOrReply(ctx, ctx.arg(2), &index)) return;
   ListValue v = ValueOf(r);
@@ -263,25 +278,13 @@ void LrangeCommand(CommandContext& ctx) {
   if (!ParseLongOrReply(ctx, ctx.arg(2), &start) || !ParseLongOrReply(ctx, ctx.arg(3), &end)) {
     return;
   }
-  Record* r = ctx.db->LookupRead(ctx.arg(1));
-  if (!r) {
-    ctx.reply->ArrayLen(0);
-    return;
-  }
-  if (!IsList(r)) {
-    ctx.reply->Error(proto::kErrWrongType);
-    return;
-  }
+  Record* r = LookupListOrReply(ctx, ctx.arg(1), false, [&] { ctx.reply->ArrayLen(0); });
+  if (!r) return;
   ListValue v = ValueOf(r);
-  long llen = static_cast<long>(list::Length(v));
-  if (start < 0) start = llen + start;
-  if (end < 0) end = llen + end;
-  if (start < 0) start = 0;
-  if (start > end || start >= llen) {
+  if (!ClampRange(static_cast<long>(list::Length(v)), &start, &end)) {
     ctx.reply->ArrayLen(0);
     return;
   }
-  if (end >= llen) end = llen - 1;
   ReplyRange(ctx, &v, start, static_cast<size_t>(end - start + 1), false);
 }
 
@@ -311,19 +314,14 @@ void LposCommand(CommandContext& ctx) {
   }
   bool reverse = rank < 0;
   if (reverse) rank = -rank;
-  Record* r = ctx.db->LookupRead(ctx.arg(1));
-  if (!r) {
+  Record* r = LookupListOrReply(ctx, ctx.arg(1), false, [&] {
     if (count != -1) {
       ctx.reply->ArrayLen(0);
     } else {
       ctx.reply->Null();
     }
-    return;
-  }
-  if (!IsList(r)) {
-    ctx.reply->Error(proto::kErrWrongType);
-    return;
-  }
+  });
+  if (!r) return;
   ListValue v = ValueOf(r);
   long llen = static_cast<long>(list::Length(v));
   std::vector<long> found;
@@ -356,15 +354,8 @@ void LposCommand(CommandContext& ctx) {
 
 void LsetCommand(CommandContext& ctx) {
   std::string_view key = ctx.arg(1);
-  Record* r = ctx.db->LookupWrite(key);
-  if (!r) {
-    ctx.reply->Error(proto::kErrNoSuchKey);
-    return;
-  }
-  if (!IsList(r)) {
-    ctx.reply->Error(proto::kErrWrongType);
-    return;
-  }
+  Record* r = LookupListOrReply(ctx, key, true, [&] { ctx.reply->Error(proto::kErrNoSuchKey); });
+  if (!r) return;
   long index;
   if (!ParseLongOrReply(ctx, ctx.arg(2), &index)) return;
   ListValue v = ValueOf(r);
@@ -388,19 +379,14 @@ void PopGeneric(CommandContext& ctx, QlEnd where) {
   }
   if (hascount && !ParsePositiveLongOrReply(ctx, ctx.arg(2), &count)) return;
   std::string_view key = ctx.arg(1);
-  Record* r = ctx.db->LookupWrite(key);
-  if (!r) {
+  Record* r = LookupListOrReply(ctx, key, true, [&] {
     if (hascount) {
       ctx.reply->NullArray();
     } else {
       ctx.reply->Null();
     }
-    return;
-  }
-  if (!IsList(r)) {
-    ctx.reply->Error(proto::kErrWrongType);
-    return;
-  }
+  });
+  if (!r) return;
   if (hascount && count == 0) {
     ctx.reply->ArrayLen(0);
     return;
@@ -423,18 +409,7 @@ void PopGeneric(CommandContext& ctx, QlEnd where) {
     ElementsRemoved(ctx, key, where, r, 1);
     return;
   }
-  size_t llen = list::Length(v);
-  size_t n = std::min(static_cast<size_t>(count), llen);
-  bool head = where == QlEnd::kHead;
-  ReplyRange(ctx, &v, head ? 0 : static_cast<long>(llen - 1), n, !head);
-  list::DelRange(&v, head ? 0 : -static_cast<long>(n), n);
-  Store(r, v);
-  ElementsRemoved(ctx, key, where, r, n);
-  // LMPOP/BLMPOP are propagated as LPOP/RPOP key count.
-  if (ctx.server->propagating()) {
-    std::string cnt = std::to_string(n);
-    ctx.server->PropagateAs({head ? "LPOP" : "RPOP", key, cnt});
-  }
+  PopRange(ctx, r, key, where, count);
 }
 
 void LpopCommand(CommandContext& ctx) { PopGeneric(ctx, QlEnd::kHead); }
@@ -446,26 +421,15 @@ void LtrimCommand(CommandContext& ctx) {
     return;
   }
   std::string_view key = ctx.arg(1);
-  Record* r = ctx.db->LookupWrite(key);
-  if (!r) {
-    ctx.reply->Ok();
-    return;
-  }
-  if (!IsList(r)) {
-    ctx.reply->Error(proto::kErrWrongType);
-    return;
-  }
+  Record* r = LookupListOrReply(ctx, key, true, [&] { ctx.reply->Ok(); });
+  if (!r) return;
   ListValue v = ValueOf(r);
   long llen = static_cast<long>(list::Length(v));
-  if (start < 0) start = llen + start;
-  if (end < 0) end = llen + end;
-  if (start < 0) start = 0;
   long ltrim, rtrim;
-  if (start > end || start >= llen) {
+  if (!ClampRange(llen, &start, &end)) {
     ltrim = llen;
     rtrim = 0;
   } else {
-    if (end >= llen) end = llen - 1;
     ltrim = start;
     rtrim = llen - end - 1;
   }
@@ -473,13 +437,7 @@ void LtrimCommand(CommandContext& ctx) {
   list::DelRange(&v, -rtrim, static_cast<size_t>(rtrim));
   Store(r, v);
   Notify(ctx, notify::kList, "ltrim", key);
-  if (list::Length(v) == 0) {
-    ctx.db->Delete(key);
-    Notify(ctx, notify::kGeneric, "del", key);
-  } else {
-    list::TryShrink(&v, Opts(ctx));
-    Store(r, v);
-  }
+  DeleteIfEmptyOrShrink(ctx, key, r);
   ctx.server->KeyModified(*ctx.db, key, static_cast<uint64_t>(ltrim + rtrim));
   ctx.reply->Ok();
 }
@@ -488,27 +446,14 @@ void LremCommand(CommandContext& ctx) {
   long count;
   if (!ParseLongOrReply(ctx, ctx.arg(2), &count)) return;
   std::string_view key = ctx.arg(1);
-  Record* r = ctx.db->LookupWrite(key);
-  if (!r) {
-    ctx.reply->Integer(0);
-    return;
-  }
-  if (!IsList(r)) {
-    ctx.reply->Error(proto::kErrWrongType);
-    return;
-  }
+  Record* r = LookupListOrReply(ctx, key, true, [&] { ctx.reply->Integer(0); });
+  if (!r) return;
   ListValue v = ValueOf(r);
   size_t removed = list::Remove(&v, count, ctx.arg(3));
   Store(r, v);
   if (removed) {
     Notify(ctx, notify::kList, "lrem", key);
-    if (list::Length(v) == 0) {
-      ctx.db->Delete(key);
-      Notify(ctx, notify::kGeneric, "del", key);
-    } else {
-      list::TryShrink(&v, Opts(ctx));
-      Store(r, v);
-    }
+    DeleteIfEmptyOrShrink(ctx, key, r);
     ctx.server->KeyModified(*ctx.db, key, removed);
   }
   ctx.reply->Integer(static_cast<int64_t>(removed));
@@ -517,15 +462,8 @@ void LremCommand(CommandContext& ctx) {
 // LMOVE core (Redis's lmoveGenericCommand) for keys args[1] (source) and args[2] (destination).
 void LmoveGeneric(CommandContext& ctx, QlEnd wherefrom, QlEnd whereto) {
   std::string_view src = ctx.arg(1), dst = ctx.arg(2);
-  Record* sr = ctx.db->LookupWrite(src);
-  if (!sr) {
-    ctx.reply->Null();
-    return;
-  }
-  if (!IsList(sr)) {
-    ctx.reply->Error(proto::kErrWrongType);
-    return;
-  }
+  Record* sr = LookupListOrReply(ctx, src, true, [&] { ctx.reply->Null(); });
+  if (!sr) return;
   ListValue sv = ValueOf(sr);
   if (list::Length(sv) == 0) {
     ctx.reply->Null();
@@ -540,15 +478,8 @@ void LmoveGeneric(CommandContext& ctx, QlEnd wherefrom, QlEnd whereto) {
   list::Pop(&sv, wherefrom, &value);
   Store(sr, sv);
   std::string_view one[1] = {value};
-  if (!dr) {
-    dr = CreateList(ctx, dst, whereto, one);
-    ctx.server->KeyModified(*ctx.db, dst, 0);
-  } else {
-    ctx.server->KeyModified(*ctx.db, dst, 0);
-    ListValue dv = ValueOf(dr);
-    list::Push(&dv, whereto, one, Opts(ctx));
-    Store(dr, dv);
-  }
+  PushOrCreate(ctx, dst, dr, whereto, one);
+  ctx.server->KeyModified(*ctx.db, dst, 0);
   Notify(ctx, notify::kList, whereto == QlEnd::kHead ? "lpush" : "rpush", dst);
   ctx.reply->Bulk(value);
   ElementsRemoved(ctx, src, wherefrom, sr, 1);

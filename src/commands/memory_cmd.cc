@@ -161,46 +161,31 @@ constexpr const char* kReportTips =
 }  // namespace
 
 void RegisterMemoryCommand(CommandTable& t) {
-  CommandSpec memory{"memory", -2, 0, 0, 0, 0, nullptr, "server", "@slow"};
-  memory.summary = "A container for memory diagnostics commands.";
-  memory.since = "4.0.0";
-  memory.complexity = "Depends on subcommand.";
-
-  CommandSpec doctor{"memory|doctor", 2, 0, 0, 0, 0, MemoryDoctor, "server", "@slow"};
-  doctor.summary = "Outputs a memory problems report.";
-  doctor.since = "4.0.0";
-  doctor.complexity = "O(1)";
-  doctor.tips = kReportTips;
-  CommandSpec malloc_stats{"memory|malloc-stats", 2, 0, 0, 0, 0, MemoryMallocStats, "server",
-                           "@slow"};
-  malloc_stats.summary = "Returns the allocator statistics.";
-  malloc_stats.since = "4.0.0";
-  malloc_stats.complexity = "Depends on how much memory is allocated, could be slow";
-  malloc_stats.tips = kReportTips;
-  CommandSpec purge{"memory|purge", 2, 0, 0, 0, 0, MemoryPurge, "server", "@slow"};
-  purge.summary = "Asks the allocator to release memory.";
-  purge.since = "4.0.0";
-  purge.complexity = "Depends on how much memory is allocated, could be slow";
-  purge.tips = "request_policy:all_shards response_policy:all_succeeded";
-  CommandSpec stats{"memory|stats", 2, 0, 0, 0, 0, MemoryStats, "server", "@slow"};
-  stats.summary = "Returns details about memory usage.";
-  stats.since = "4.0.0";
-  stats.complexity = "O(1)";
-  stats.tips = kReportTips;
-  CommandSpec usage{"memory|usage", -3, kCmdReadonly, 2, 2, 1, MemoryUsage, "server",
-                    "@read @slow"};
-  usage.summary = "Estimates the memory usage of a key.";
-  usage.since = "4.0.0";
-  usage.complexity = "O(N) where N is the number of samples.";
-  usage.doc_args = "key [SAMPLES count:integer]";
+  constexpr const char* kMaybeSlow = "Depends on how much memory is allocated, could be slow";
+  CommandSpec memory = WithDocs({"memory", -2, 0, 0, 0, 0, nullptr, "server", "@slow"},
+                                "A container for memory diagnostics commands.", "4.0.0",
+                                "Depends on subcommand.");
+  CommandSpec usage = WithDocs({"memory|usage", -3, kCmdReadonly, 2, 2, 1, MemoryUsage, "server",
+                                "@read @slow"},
+                               "Estimates the memory usage of a key.", "4.0.0",
+                               "O(N) where N is the number of samples.",
+                               "key [SAMPLES count:integer]");
   usage.key_spec_flags = "RO";
-  CommandSpec help{"memory|help", 2, kCmdLoading | kCmdStale, 0, 0, 0, MemoryHelp, "server",
-                   "@slow"};
-  help.summary = "Returns helpful text about the different subcommands.";
-  help.since = "4.0.0";
-  help.complexity = "O(1)";
-  memory.subcommands = {std::move(doctor), std::move(malloc_stats), std::move(purge),
-                        std::move(stats),  std::move(usage),        std::move(help)};
+  memory.subcommands = {
+      WithDocs({"memory|doctor", 2, 0, 0, 0, 0, MemoryDoctor, "server", "@slow"},
+               "Outputs a memory problems report.", "4.0.0", "O(1)", "", kReportTips),
+      WithDocs({"memory|malloc-stats", 2, 0, 0, 0, 0, MemoryMallocStats, "server", "@slow"},
+               "Returns the allocator statistics.", "4.0.0", kMaybeSlow, "", kReportTips),
+      WithDocs({"memory|purge", 2, 0, 0, 0, 0, MemoryPurge, "server", "@slow"},
+               "Asks the allocator to release memory.", "4.0.0", kMaybeSlow, "",
+               "request_policy:all_shards response_policy:all_succeeded"),
+      WithDocs({"memory|stats", 2, 0, 0, 0, 0, MemoryStats, "server", "@slow"},
+               "Returns details about memory usage.", "4.0.0", "O(1)", "", kReportTips),
+      std::move(usage),
+      WithDocs({"memory|help", 2, kCmdLoading | kCmdStale, 0, 0, 0, MemoryHelp, "server",
+                "@slow"},
+               "Returns helpful text about the different subcommands.", "4.0.0", "O(1)"),
+  };
   t.Register(std::move(memory));
 }
 

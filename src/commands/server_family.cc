@@ -245,109 +245,72 @@ constexpr uint32_t kAdminLs = kCmdAdmin | kCmdNoscript | kCmdLoading | kCmdStale
 }  // namespace
 
 void RegisterServerFamily(CommandTable& t) {
-  CommandSpec info{"info", -1, kCmdLoading | kCmdStale, 0, 0, 0, InfoCommand, "server",
-                   "@slow @dangerous"};
-  info.summary = "Returns information and statistics about the server.";
-  info.since = "1.0.0";
-  info.complexity = "O(1)";
-  info.doc_args = "[section...]";
-  info.tips = "nondeterministic_output request_policy:all_shards response_policy:special";
-  t.Register(std::move(info));
+  t.Register(WithDocs({"info", -1, kCmdLoading | kCmdStale, 0, 0, 0, InfoCommand, "server",
+                       "@slow @dangerous"},
+                      "Returns information and statistics about the server.", "1.0.0", "O(1)",
+                      "[section...]",
+                      "nondeterministic_output request_policy:all_shards response_policy:special"));
 
-  CommandSpec config{"config", -2, 0, 0, 0, 0, nullptr, "server", "@slow"};
-  config.summary = "A container for server configuration commands.";
-  config.since = "2.0.0";
-  config.complexity = "Depends on subcommand.";
-  {
-    CommandSpec get{"config|get", -3, kAdminLs, 0, 0, 0, ConfigGetCommand, "server",
-                    "@admin @slow @dangerous"};
-    get.summary = "Returns the effective values of configuration parameters.";
-    get.since = "2.0.0";
-    get.complexity = "O(N) when N is the number of configuration parameters provided";
-    get.doc_args = "parameter...";
-    CommandSpec set{"config|set", -4, kAdminLs, 0, 0, 0, ConfigSetCommand, "server",
-                    "@admin @slow @dangerous"};
-    set.summary = "Sets configuration parameters in-flight.";
-    set.since = "2.0.0";
-    set.complexity = "O(N) when N is the number of configuration parameters provided";
-    set.doc_args = "data=(parameter value)...";
-    set.tips = "request_policy:all_nodes response_policy:all_succeeded";
-    CommandSpec resetstat{"config|resetstat", 2, kAdminLs, 0, 0, 0, ConfigResetstatCommand,
-                          "server", "@admin @slow @dangerous"};
-    resetstat.summary = "Resets the server's statistics.";
-    resetstat.since = "2.0.0";
-    resetstat.complexity = "O(1)";
-    resetstat.tips = "request_policy:all_nodes response_policy:all_succeeded";
-    CommandSpec rewrite{"config|rewrite", 2, kAdminLs, 0, 0, 0, ConfigRewriteCommand, "server",
-                        "@admin @slow @dangerous"};
-    rewrite.summary = "Persists the effective configuration to file.";
-    rewrite.since = "2.8.0";
-    rewrite.complexity = "O(1)";
-    rewrite.tips = "request_policy:all_nodes response_policy:all_succeeded";
-    CommandSpec help{"config|help", 2, kCmdLoading | kCmdStale, 0, 0, 0, ConfigHelpCommand,
-                     "server", "@slow"};
-    help.summary = "Returns helpful text about the different subcommands.";
-    help.since = "5.0.0";
-    help.complexity = "O(1)";
-    config.subcommands = {std::move(get), std::move(set), std::move(resetstat),
-                          std::move(rewrite), std::move(help)};
-  }
+  constexpr const char* kAllNodes = "request_policy:all_nodes response_policy:all_succeeded";
+  constexpr const char* kAdminCats = "@admin @slow @dangerous";
+  CommandSpec config = WithDocs({"config", -2, 0, 0, 0, 0, nullptr, "server", "@slow"},
+                                "A container for server configuration commands.", "2.0.0",
+                                "Depends on subcommand.");
+  config.subcommands = {
+      WithDocs({"config|get", -3, kAdminLs, 0, 0, 0, ConfigGetCommand, "server", kAdminCats},
+               "Returns the effective values of configuration parameters.", "2.0.0",
+               "O(N) when N is the number of configuration parameters provided", "parameter..."),
+      WithDocs({"config|set", -4, kAdminLs, 0, 0, 0, ConfigSetCommand, "server", kAdminCats},
+               "Sets configuration parameters in-flight.", "2.0.0",
+               "O(N) when N is the number of configuration parameters provided",
+               "data=(parameter value)...", kAllNodes),
+      WithDocs({"config|resetstat", 2, kAdminLs, 0, 0, 0, ConfigResetstatCommand, "server",
+                kAdminCats},
+               "Resets the server's statistics.", "2.0.0", "O(1)", "", kAllNodes),
+      WithDocs({"config|rewrite", 2, kAdminLs, 0, 0, 0, ConfigRewriteCommand, "server",
+                kAdminCats},
+               "Persists the effective configuration to file.", "2.8.0", "O(1)", "", kAllNodes),
+      WithDocs({"config|help", 2, kCmdLoading | kCmdStale, 0, 0, 0, ConfigHelpCommand, "server",
+                "@slow"},
+               "Returns helpful text about the different subcommands.", "5.0.0", "O(1)"),
+  };
   t.Register(std::move(config));
 
-  CommandSpec dbsize{"dbsize", 1, kCmdReadonly | kCmdFast, 0, 0, 0, DbsizeCommand, "server",
-                     "@keyspace @read @fast"};
-  dbsize.summary = "Returns the number of keys in the database.";
-  dbsize.since = "1.0.0";
-  dbsize.complexity = "O(1)";
-  dbsize.tips = "request_policy:all_shards response_policy:agg_sum";
-  t.Register(std::move(dbsize));
+  t.Register(WithDocs({"dbsize", 1, kCmdReadonly | kCmdFast, 0, 0, 0, DbsizeCommand, "server",
+                       "@keyspace @read @fast"},
+                      "Returns the number of keys in the database.", "1.0.0", "O(1)", "",
+                      "request_policy:all_shards response_policy:agg_sum"));
+  constexpr const char* kAllShards = "request_policy:all_shards response_policy:all_succeeded";
+  t.Register(WithDocs({"flushdb", -1, kCmdWrite, 0, 0, 0, FlushdbCommand, "server",
+                       "@keyspace @write @slow @dangerous"},
+                      "Remove all keys from the current database.", "1.0.0",
+                      "O(N) where N is the number of keys in the selected database",
+                      "[flush-type=ASYNC|SYNC]", kAllShards));
+  t.Register(WithDocs({"flushall", -1, kCmdWrite, 0, 0, 0, FlushallCommand, "server",
+                       "@keyspace @write @slow @dangerous"},
+                      "Removes all keys from all databases.", "1.0.0",
+                      "O(N) where N is the total number of keys in all databases",
+                      "[flush-type=ASYNC|SYNC]", kAllShards));
+  t.Register(WithDocs({"swapdb", 3, kCmdWrite | kCmdFast, 0, 0, 0, SwapdbCommand, "server",
+                       "@keyspace @write @fast @dangerous"},
+                      "Swaps two Redis databases.", "4.0.0",
+                      "O(N) where N is the count of clients watching or blocking on keys from "
+                      "both databases.",
+                      "index1:integer index2:integer"));
+  t.Register(WithDocs({"time", 1, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, TimeCommand,
+                       "server", "@fast"},
+                      "Returns the server time.", "2.6.0", "O(1)", "", "nondeterministic_output"));
 
-  CommandSpec flushdb{"flushdb", -1, kCmdWrite, 0, 0, 0, FlushdbCommand, "server",
-                      "@keyspace @write @slow @dangerous"};
-  flushdb.summary = "Remove all keys from the current database.";
-  flushdb.since = "1.0.0";
-  flushdb.complexity = "O(N) where N is the number of keys in the selected database";
-  flushdb.doc_args = "[flush-type=ASYNC|SYNC]";
-  flushdb.tips = "request_policy:all_shards response_policy:all_succeeded";
-  t.Register(std::move(flushdb));
+  // LASTSAVE belongs to the persistence family (persistence_family.cc).
 
-  CommandSpec flushall{"flushall", -1, kCmdWrite, 0, 0, 0, FlushallCommand, "server",
-                       "@keyspace @write @slow @dangerous"};
-  flushall.summary = "Removes all keys from all databases.";
-  flushall.since = "1.0.0";
-  flushall.complexity = "O(N) where N is the total number of keys in all databases";
-  flushall.doc_args = "[flush-type=ASYNC|SYNC]";
-  flushall.tips = "request_policy:all_shards response_policy:all_succeeded";
-  t.Register(std::move(flushall));
-
-  CommandSpec swapdb{"swapdb", 3, kCmdWrite | kCmdFast, 0, 0, 0, SwapdbCommand, "server",
-                     "@keyspace @write @fast @dangerous"};
-  swapdb.summary = "Swaps two Redis databases.";
-  swapdb.since = "4.0.0";
-  swapdb.complexity = "O(N) where N is the count of clients watching or blocking on keys from "
-                      "both databases.";
-  swapdb.doc_args = "index1:integer index2:integer";
-  t.Register(std::move(swapdb));
-
-  CommandSpec time{"time", 1, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, TimeCommand, "server",
-                   "@fast"};
-  time.summary = "Returns the server time.";
-  time.since = "2.6.0";
-  time.complexity = "O(1)";
-  time.tips = "nondeterministic_output";
-  t.Register(std::move(time));
-
-  // LASTSAVE belongs to the persistence family (persistence_family.cc on main).
-
-
-  CommandSpec shutdown{"shutdown", -1, kAdminLs | kCmdNoMulti | kCmdAllowBusy, 0, 0, 0,
-                       ShutdownCommand, "server", "@admin @slow @dangerous"};
-  shutdown.summary = "Synchronously saves the database(s) to disk and shuts down the Redis server.";
-  shutdown.since = "1.0.0";
-  shutdown.complexity = "O(N) when saving, where N is the total number of keys in all databases "
-                        "when saving data, otherwise O(1)";
-  shutdown.doc_args = "[save-selector=NOSAVE|SAVE] [NOW] [FORCE] [ABORT]";
-  t.Register(std::move(shutdown));
+  t.Register(WithDocs({"shutdown", -1, kAdminLs | kCmdNoMulti | kCmdAllowBusy, 0, 0, 0,
+                       ShutdownCommand, "server", kAdminCats},
+                      "Synchronously saves the database(s) to disk and shuts down the Redis "
+                      "server.",
+                      "1.0.0",
+                      "O(N) when saving, where N is the total number of keys in all databases "
+                      "when saving data, otherwise O(1)",
+                      "[save-selector=NOSAVE|SAVE] [NOW] [FORCE] [ABORT]"));
 
   RegisterDebugCommand(t);
   RegisterMemoryCommand(t);

@@ -27,4 +27,19 @@ bool IsLocalClient(const Client& c);
 // Subcommands are:", the given lines, then "HELP" / "    Prints this help.".
 void ReplyHelp(CommandContext& ctx, std::string_view name, std::initializer_list<const char*> lines);
 
+// `spec` with its COMMAND DOCS / COMMAND INFO fields set, so one row of the table is one expression:
+//   t.Register(WithDocs({"time", 1, kCmdFast, 0, 0, 0, TimeCommand, "server", "@fast"},
+//                       "Returns the server time.", "2.6.0", "O(1)", "", "nondeterministic_output"));
+// The strings are not copied: pass literals.
+inline CommandSpec WithDocs(CommandSpec spec, const char* summary, const char* since,
+                            const char* complexity, const char* doc_args = "",
+                            const char* tips = "") {
+  spec.summary = summary;
+  spec.since = since;
+  spec.complexity = complexity;
+  spec.doc_args = doc_args;
+  spec.tips = tips;
+  return spec;
+}
+
 }  // namespace ember

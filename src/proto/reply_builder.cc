@@ -274,20 +274,22 @@ void ReplyBuilder::Header(char prefix, uint64_t n) {
   Commit(WriteHeader(p, prefix, n));
 }
 
-void ReplyBuilder::SimpleString(std::string_view s) {
+void ReplyBuilder::Line(char prefix, std::string_view s) {
   if (s.size() <= kNoSplitMax) {
     char* p = Reserve(s.size() + 3);
-    p[0] = '+';
+    p[0] = prefix;
     std::memcpy(p + 1, s.data(), s.size());
     p[s.size() + 1] = '\r';
     p[s.size() + 2] = '\n';
     Commit(s.size() + 3);
     return;
   }
-  Append("+", 1);
+  Append(&prefix, 1);
   Append(s.data(), s.size(), 2);
   Append("\r\n", 2);
 }
+
+void ReplyBuilder::SimpleString(std::string_view s) { Line('+', s); }
 
 void ReplyBuilder::Ok() {
   char* p = Reserve(5);
@@ -312,18 +314,7 @@ void ReplyBuilder::Error(std::string_view msg) {
     }
     msg = clean;
   }
-  if (msg.size() <= kNoSplitMax) {
-    char* p = Reserve(msg.size() + 3);
-    p[0] = '-';
-    std::memcpy(p + 1, msg.data(), msg.size());
-    p[msg.size() + 1] = '\r';
-    p[msg.size() + 2] = '\n';
-    Commit(msg.size() + 3);
-    return;
-  }
-  Append("-", 1);
-  Append(msg.data(), msg.size(), 2);
-  Append("\r\n", 2);
+  Line('-', msg);
 }
 
 void ReplyBuilder::Integer(int64_t v) {
@@ -333,16 +324,9 @@ void ReplyBuilder::Integer(int64_t v) {
 
 void ReplyBuilder::Bulk(std::string_view s) {
   size_t total = kMaxHeader + s.size() + 2;
-  if (!chunks_.empty() && chunks_.back().cap - chunks_.back().len >= total) {
-    char* p = chunks_.back().data + chunks_.back().len;
-    size_t h = WriteHeader(p, '$', s.size());
-    std::memcpy(p + h, s.data(), s.size());
-    p[h + s.size()] = '\r';
-    p[h + s.size() + 1] = '\n';
-    Commit(h + s.size() + 2);
-    return;
-  }
-  if (s.size() <= kNoSplitMax) {  // a small bulk starts a new chunk rather than straddling two
+  bool fits = !chunks_.empty() && chunks_.back().cap - chunks_.back().len >= total;
+  // A bulk that fits goes in whole; a small one starts a new chunk rather than straddling two.
+  if (fits || s.size() <= kNoSplitMax) {
     char* p = Reserve(total);
     size_t h = WriteHeader(p, '$', s.size());
     std::memcpy(p + h, s.data(), s.size());
@@ -362,27 +346,19 @@ void ReplyBuilder::BulkInt(int64_t v) {
   Bulk(std::string_view(buf, n));
 }
 
-void ReplyBuilder::Null() {
+void ReplyBuilder::NullOr(const char* resp2) {
   char* p = Reserve(5);
   if (resp3_) {
     std::memcpy(p, "_\r\n", 3);
     Commit(3);
   } else {
-    std::memcpy(p, "$-1\r\n", 5);
+    std::memcpy(p, resp2, 5);
     Commit(5);
   }
 }
 
-void ReplyBuilder::NullArray() {
-  char* p = Reserve(5);
-  if (resp3_) {
-    std::memcpy(p, "_\r\n", 3);
-    Commit(3);
-  } else {
-    std::memcpy(p, "*-1\r\n", 5);
-    Commit(5);
-  }
-}
+void ReplyBuilder::Null() { NullOr("$-1\r\n"); }
+void ReplyBuilder::NullArray() { NullOr("*-1\r\n"); }
 
 void ReplyBuilder::ArrayLen(uint64_t n) { Header('*', n); }
 void ReplyBuilder::MapLen(uint64_t n) { resp3_ ? Header('%', n) : Header('*', n * 2); }

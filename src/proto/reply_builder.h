@@ -142,6 +142,10 @@ class ReplyBuilder {
   }
   void Append(const char* p, size_t n, size_t extra_hint = 0);
   void Header(char prefix, uint64_t n);
+  // `prefix`, then s, then CRLF: a simple string (+) or error (-) line; s holds no CR or LF.
+  void Line(char prefix, std::string_view s);
+  // RESP3's null (_), or the 5-byte RESP2 null `resp2` ("$-1\r\n" or "*-1\r\n").
+  void NullOr(const char* resp2);
   void SetDeferred(size_t handle, char prefix, uint64_t n);
   size_t ChunkIndex(uint64_t id) const;
 

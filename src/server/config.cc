@@ -36,15 +36,7 @@ namespace ember {
 
 // ---- Value grammar ------------------------------------------------------------------------------
 
-namespace {
-bool IsHex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
-int HexVal(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  return (std::tolower(static_cast<unsigned char>(c)) - 'a') + 10;
-}
-bool IsSplitSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\0'; }
-}  // namespace
-
+// Splitting and quoting (Redis's sdssplitargs / sdscatrepr) live in base/split_args.h.
 
 bool ParseMemory(std::string_view s, uint64_t* out) {
   size_t d = 0;

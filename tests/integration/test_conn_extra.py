@@ -7,7 +7,7 @@ Every expectation was checked against Redis 7.0.15 (EMBER_TEST_TARGET=redis)."""
 import time
 import unittest
 
-from harness import ServerTestCase, RawConn, encode_command
+from harness import ServerTestCase, encode_command
 from .util import parse_reply, wait_closed, wait_until
 
 
@@ -16,11 +16,6 @@ def fields(line):
 
 
 class ConnExtraTest(ServerTestCase):
-
-    def raw(self):
-        c = RawConn(self.server.port)
-        self.addCleanup(c.close)
-        return c
 
     def test_client_list_and_kill_by_type_pubsub(self):
         sub, other, admin = self.raw(), self.raw(), self.raw()

@@ -6,7 +6,7 @@ import socket
 import time
 import unittest
 
-from harness import EmberServer, ServerTestCase, RawConn, target_is_redis
+from harness import EmberServer, ServerTestCase, target_is_redis
 from .util import parse_reply, wait_closed, wait_until
 
 WRONG_ARGS = b"-ERR wrong number of arguments for '%s' command\r\n"
@@ -39,11 +39,6 @@ def client_line_fields(line):
 
 
 class ConnectionTest(ServerTestCase):
-
-    def raw(self):
-        c = RawConn(self.server.port)
-        self.addCleanup(c.close)
-        return c
 
     def client_id(self, c):
         return int(c.call("CLIENT", "ID")[1:-2])
@@ -337,8 +332,7 @@ class AuthTest(ServerTestCase):
         self.r.flushall()
 
     def test_noauth_before_auth(self):
-        c = RawConn(self.server.port)
-        self.addCleanup(c.close)
+        c = self.raw()
         self.assertEqual(c.call("GET", "k"), b"-NOAUTH Authentication required.\r\n")
         self.assertEqual(c.call("SET", "k", "v"), b"-NOAUTH Authentication required.\r\n")
         # Command lookup (and arity) come before the authentication check.
@@ -347,8 +341,7 @@ class AuthTest(ServerTestCase):
         self.assertEqual(self.r.exists("k"), 0)
 
     def test_wrongpass_then_auth_ok(self):
-        c = RawConn(self.server.port)
-        self.addCleanup(c.close)
+        c = self.raw()
         wrong = b"-WRONGPASS invalid username-password pair or user is disabled.\r\n"
         self.assertEqual(c.call("AUTH", "bad"), wrong)
         self.assertEqual(c.call("AUTH", "default", "bad"), wrong)
@@ -356,15 +349,13 @@ class AuthTest(ServerTestCase):
         self.assertEqual(c.call("GET", "k"), b"-NOAUTH Authentication required.\r\n")
         self.assertEqual(c.call("AUTH", "pw1"), b"+OK\r\n")
         self.assertEqual(c.call("SET", "k", "v"), b"+OK\r\n")
-        c2 = RawConn(self.server.port)
-        self.addCleanup(c2.close)
+        c2 = self.raw()
         self.assertEqual(c2.call("AUTH", "default", "pw1"), b"+OK\r\n")
         self.assertEqual(c2.call("GET", "k"), b"$1\r\nv\r\n")
         self.assertEqual(self.server.cli("-a", "pw1", "--no-auth-warning", "GET", "k"), "v\n")
 
     def test_reset_deauthenticates(self):
-        c = RawConn(self.server.port)
-        self.addCleanup(c.close)
+        c = self.raw()
         self.assertEqual(c.call("AUTH", "pw1"), b"+OK\r\n")
         self.assertEqual(c.call("RESET"), b"+RESET\r\n")
         self.assertEqual(c.call("GET", "k"), b"-NOAUTH Authentication required.\r\n")

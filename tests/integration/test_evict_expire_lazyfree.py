@@ -11,11 +11,7 @@ import time
 import unittest
 
 from harness import ServerTestCase, RawConn, encode_command
-from .util import info_dict, wait_until
-
-
-def used_memory(r):
-    return int(r.info("memory")["used_memory"])
+from .util import info_dict, used_memory, wait_until
 
 
 def set_load(port, key, n, per_cmd=1000):
@@ -117,8 +113,7 @@ class ActiveExpireTest(ServerTestCase):
         self.assertTrue(ok, self.r.info("keyspace"))
 
     def test_keys_expire_at_the_transaction_time_inside_exec(self):
-        c = RawConn(self.server.port)
-        self.addCleanup(c.close)
+        c = self.raw()
         self.assertEqual(c.call("MULTI"), b"+OK\r\n")
         c.call("SET", "k", "v", "PX", "50")
         c.call("DEBUG", "SLEEP", "0.2")
@@ -140,28 +135,36 @@ class LazyFreeTest(ServerTestCase):
     def lazyfreed(self):
         return int(self.r.info("memory")["lazyfreed_objects"])
 
-    def test_flushall_async_of_a_million_keys_keeps_ping_fast(self):
-        bulk_load(self.server.port, 1_000_000, prefix="big", value="v" * 20)
-        self.assertEqual(self.r.dbsize(), 1_000_000)
-        before = used_memory(self.r)
+    def timed_command(self, *args, expect):
+        """A RawConn (closed at cleanup) and the seconds `args` took on it; the reply must be `expect`."""
         c = RawConn(self.server.port, timeout=10)
         self.addCleanup(c.close)
         t0 = time.perf_counter()
-        self.assertEqual(c.call("FLUSHALL", "ASYNC"), b"+OK\r\n")
-        flush_time = time.perf_counter() - t0
+        self.assertEqual(c.call(*args), expect)
+        return c, time.perf_counter() - t0
+
+    def ping_latencies(self, c, done, seconds=20):
+        """PINGs on c until done() or `seconds` pass; the sorted round-trip times."""
         lat = []
-        deadline = time.time() + 20
+        deadline = time.time() + seconds
         while time.time() < deadline:
             t0 = time.perf_counter()
             self.assertEqual(c.call("PING"), b"+PONG\r\n")
             lat.append(time.perf_counter() - t0)
-            if self.lazyfreed() >= 1_000_000:
+            if done():
                 break
+        return sorted(lat)
+
+    def test_flushall_async_of_a_million_keys_keeps_ping_fast(self):
+        bulk_load(self.server.port, 1_000_000, prefix="big", value="v" * 20)
+        self.assertEqual(self.r.dbsize(), 1_000_000)
+        before = used_memory(self.r)
+        c, flush_time = self.timed_command("FLUSHALL", "ASYNC", expect=b"+OK\r\n")
+        lat = self.ping_latencies(c, lambda: self.lazyfreed() >= 1_000_000)
         self.assertEqual(self.lazyfreed(), 1_000_000)
         self.assertEqual(int(self.r.info("memory")["lazyfree_pending_objects"]), 0)
         self.assertEqual(self.r.dbsize(), 0)
         self.assertLess(used_memory(self.r), before / 4)
-        lat.sort()
         # The free runs on another thread: the loop answers at once (a shared, loaded machine
         # gets some slack; a synchronous free of a million keys takes hundreds of ms).
         self.assertLess(flush_time, 0.05)
@@ -172,24 +175,12 @@ class LazyFreeTest(ServerTestCase):
         set_load(self.server.port, "big", 1_000_000)
         self.assertEqual(self.r.scard("big"), 1_000_000)
         before, freed0 = used_memory(self.r), self.lazyfreed()
-        c = RawConn(self.server.port, timeout=10)
-        self.addCleanup(c.close)
-        t0 = time.perf_counter()
-        self.assertEqual(c.call("UNLINK", "big"), b":1\r\n")
-        unlink_time = time.perf_counter() - t0
-        lat = []
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            t0 = time.perf_counter()
-            self.assertEqual(c.call("PING"), b"+PONG\r\n")
-            lat.append(time.perf_counter() - t0)
-            if self.lazyfreed() > freed0:
-                break
+        c, unlink_time = self.timed_command("UNLINK", "big", expect=b":1\r\n")
+        lat = self.ping_latencies(c, lambda: self.lazyfreed() > freed0)
         self.assertEqual(self.lazyfreed(), freed0 + 1)
         self.assertTrue(wait_until(
             lambda: int(self.r.info("memory")["lazyfree_pending_objects"]) == 0, timeout=5))
         self.assertLess(used_memory(self.r), before / 4)
-        lat.sort()
         self.assertLess(unlink_time, 0.05)
         self.assertLess(lat[len(lat) // 2], 0.005)
         self.assertLess(lat[-1], 0.05)
@@ -217,8 +208,7 @@ class LazyFreeTest(ServerTestCase):
             self.r.config_set(opt, "no")
 
     def test_flush_modes(self):
-        c = RawConn(self.server.port)
-        self.addCleanup(c.close)
+        c = self.raw()
         for cmd in (("FLUSHALL", "SYNC"), ("FLUSHALL", "ASYNC"), ("FLUSHDB", "sync"),
                     ("FLUSHDB", "Async"), ("FLUSHALL",), ("FLUSHDB",)):
             self.r.set("a", "1")
@@ -247,8 +237,7 @@ class LazyFreeTest(ServerTestCase):
 class InfoFieldsTest(ServerTestCase):
 
     def test_expiry_and_eviction_fields_in_redis_order(self):
-        c = RawConn(self.server.port)
-        self.addCleanup(c.close)
+        c = self.raw()
         text = c.call("INFO", "stats").decode()
         names = [l.split(":", 1)[0] for l in text.split("\r\n") if ":" in l]
         want = ["expired_keys", "expired_stale_perc", "expired_time_cap_reached_count",

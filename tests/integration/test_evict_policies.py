@@ -12,15 +12,11 @@ import unittest
 
 import redis
 
-from harness import ServerTestCase, RawConn, encode_command
-from .util import info_dict
+from harness import ServerTestCase, encode_command
+from .util import info_dict, used_memory
 
 OOM = b"-OOM command not allowed when used memory > 'maxmemory'.\r\n"
 VALUE = b"x" * 1000
-
-
-def used_memory(r):
-    return int(r.info("memory")["used_memory"])
 
 
 class EvictionTestBase(ServerTestCase):
@@ -97,8 +93,7 @@ class PolicyCandidatesTest(EvictionTestBase):
         self.fill("p", 500)
         self.r.config_set("maxmemory-policy", "volatile-lru")
         self.r.config_set("maxmemory", used_memory(self.r) - 100_000)
-        c = RawConn(self.server.port)
-        self.addCleanup(c.close)
+        c = self.raw()
         self.assertEqual(c.call("SET", "new", "v"), OOM)
         self.assertEqual(self.existing("p", 500), 500)
         self.assertEqual(int(self.r.info("stats")["evicted_keys"]), 0)
@@ -153,8 +148,7 @@ class OomTest(EvictionTestBase):
         self.r.set("counter", 10)
         self.r.set("s", "abc")
         self.r.config_set("maxmemory", 1)
-        c = RawConn(self.server.port)
-        self.addCleanup(c.close)
+        c = self.raw()
         for cmd in (("SET", "new", "v"), ("INCR", "counter"), ("APPEND", "s", "def"),
                     ("SETNX", "new", "v"), ("MSET", "a", "1", "b", "2"),
                     ("SETRANGE", "s", "0", "zz")):
@@ -170,8 +164,7 @@ class OomTest(EvictionTestBase):
         self.assertEqual(errs["errorstat_OOM"], "count=6")
 
     def test_oom_inside_multi_flags_the_transaction(self):
-        c = RawConn(self.server.port)
-        self.addCleanup(c.close)
+        c = self.raw()
         self.assertEqual(c.call("MULTI"), b"+OK\r\n")
         self.r.config_set("maxmemory", 1)
         self.assertEqual(c.call("GET", "x"), OOM)          # anything queued is refused
@@ -195,8 +188,7 @@ class OomTest(EvictionTestBase):
 class ObjectFreqIdleTest(EvictionTestBase):
 
     def test_object_freq_counts_accesses_under_lfu(self):
-        c = RawConn(self.server.port)
-        self.addCleanup(c.close)
+        c = self.raw()
         self.assertEqual(c.call("SET", "k", "v"), b"+OK\r\n")
         self.assertEqual(
             c.call("OBJECT", "FREQ", "k"),
@@ -234,8 +226,7 @@ class EvictionRuntimeTest(EvictionTestBase):
         self.fill("k", 2000)
         self.r.config_set("maxmemory-policy", "allkeys-random")
         self.r.config_set("maxmemory", used_memory(self.r) + 50_000)
-        c = RawConn(self.server.port)
-        self.addCleanup(c.close)
+        c = self.raw()
         self.assertEqual(c.call("MULTI"), b"+OK\r\n")
         names = [f"t:{i}" for i in range(200)]
         for n in names:
@@ -259,8 +250,7 @@ class EvictionRuntimeTest(EvictionTestBase):
         self.r.config_set("maxmemory-policy", "allkeys-lru")
         used = used_memory(self.r)
         limit = max(used // 4, 2_000_000)
-        pinger = RawConn(self.server.port)
-        self.addCleanup(pinger.close)
+        pinger = self.raw()
         self.r.config_set("maxmemory", limit)
         worst = 0.0
         deadline = time.time() + 10
@@ -305,8 +295,7 @@ class EvictionRuntimeTest(EvictionTestBase):
 
         t = threading.Thread(target=flood)
         t.start()
-        pinger = RawConn(self.server.port)
-        self.addCleanup(pinger.close)
+        pinger = self.raw()
         worst_ping, worst_mem = 0.0, 0
         while t.is_alive():
             t0 = time.perf_counter()

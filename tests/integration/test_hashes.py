@@ -5,18 +5,13 @@ checked against Redis 7.0.15 (EMBER_TEST_TARGET=redis); where Redis 7.2 differs 
 assertion states the 7.2 behaviour and is skipped under the 7.0 reference."""
 import unittest
 
-from harness import ServerTestCase, RawConn, TARGET
+from harness import RawServerTestCase, TARGET
+from .util import (NIL, NOT_FLOAT, NOT_INT, OK, OVERFLOW, SYNTAX, WRONGTYPE, arity, bulk, integer,
+                   parse_reply as parse)
 
 REDIS70 = TARGET == "redis"
 
-OK = b"+OK\r\n"
-NIL = b"$-1\r\n"
 EMPTY = b"*0\r\n"
-SYNTAX = b"-ERR syntax error\r\n"
-NOT_INT = b"-ERR value is not an integer or out of range\r\n"
-NOT_FLOAT = b"-ERR value is not a valid float\r\n"
-WRONGTYPE = b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
-OVERFLOW = b"-ERR increment or decrement would overflow\r\n"
 HASH_NOT_INT = b"-ERR hash value is not an integer\r\n"
 HASH_NOT_FLOAT = b"-ERR hash value is not a float\r\n"
 NAN_INF_ARG = b"-ERR value is NaN or Infinity\r\n"
@@ -25,60 +20,7 @@ OUT_OF_RANGE = b"-ERR value is out of range\r\n"
 INVALID_CURSOR = b"-ERR invalid cursor\r\n"
 
 
-def bulk(v):
-    if isinstance(v, str):
-        v = v.encode()
-    return b"$%d\r\n%s\r\n" % (len(v), v)
-
-
-def integer(n):
-    return b":%d\r\n" % n
-
-
-def arity(cmd):
-    return b"-ERR wrong number of arguments for '%s' command\r\n" % cmd.encode()
-
-
-def parse(raw):
-    """RESP bytes -> nested Python lists / bytes / ints (enough for these tests)."""
-    def one(i):
-        t = raw[i:i + 1]
-        j = raw.index(b"\r\n", i)
-        line = raw[i + 1:j]
-        i = j + 2
-        if t in b"+-":
-            return line, i
-        if t == b":":
-            return int(line), i
-        if t == b"$":
-            n = int(line)
-            if n < 0:
-                return None, i
-            return raw[i:i + n], i + n + 2
-        if t == b"_":
-            return None, i
-        if t in b"*%~":
-            n = int(line) * (2 if t == b"%" else 1)
-            out = []
-            for _ in range(n):
-                v, i = one(i)
-                out.append(v)
-            return out, i
-        raise ValueError(raw[i - 1:i + 20])
-    v, end = one(0)
-    assert end == len(raw), raw
-    return v
-
-
-class HashesTest(ServerTestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.c = RawConn(self.server.port)
-        self.addCleanup(self.c.close)
-
-    def call(self, *args):
-        return self.c.call(*args)
+class HashesTest(RawServerTestCase):
 
     def getall(self, key):
         flat = parse(self.call("HGETALL", key))
@@ -88,8 +30,7 @@ class HashesTest(ServerTestCase):
         return self.call("OBJECT", "ENCODING", key)
 
     def resp3(self):
-        c = RawConn(self.server.port)
-        self.addCleanup(c.close)
+        c = self.raw()
         c.call("HELLO", "3")
         return c
 
@@ -413,8 +354,7 @@ class HashesTest(ServerTestCase):
     def test_keyspace_events(self):
         self.assertEqual(self.call("CONFIG", "SET", "notify-keyspace-events", "KEA"), OK)
         self.addCleanup(self.r.config_set, "notify-keyspace-events", "")
-        sub = RawConn(self.server.port)
-        self.addCleanup(sub.close)
+        sub = self.raw()
         sub.call("PSUBSCRIBE", "__keyevent@0__:*")
         self.call("HSET", "h", "a", "1")
         self.call("HMSET", "h", "b", "2")
@@ -435,8 +375,7 @@ class HashesTest(ServerTestCase):
 
     def test_watch_sees_hash_writes(self):
         self.call("HSET", "h", "a", "1")
-        other = RawConn(self.server.port)
-        self.addCleanup(other.close)
+        other = self.raw()
         for write in (("HSET", "h", "a", "2"), ("HDEL", "h", "a"), ("HINCRBY", "h", "n", "1")):
             self.assertEqual(self.call("WATCH", "h"), OK)
             other.call(*write)

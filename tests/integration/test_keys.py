@@ -6,14 +6,9 @@ import random
 import time
 import unittest
 
-from harness import ServerTestCase, RawConn, target_is_redis
-from .util import parse_reply, wait_until
+from harness import RawServerTestCase, target_is_redis
+from .util import NIL, NOT_INT, OK, SYNTAX, WRONGTYPE, bulk, integer, parse_reply, wait_until
 
-OK = b"+OK\r\n"
-NIL = b"$-1\r\n"
-SYNTAX = b"-ERR syntax error\r\n"
-NOT_INT = b"-ERR value is not an integer or out of range\r\n"
-WRONGTYPE = b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
 NO_SUCH_KEY = b"-ERR no such key\r\n"
 SAME_OBJECT = b"-ERR source and destination objects are the same\r\n"
 DB_RANGE = b"-ERR DB index is out of range\r\n"
@@ -23,25 +18,7 @@ LFU_SELECTED = (b"-ERR An LFU maxmemory policy is selected, idle time not tracke
                 b"switching between policies at runtime LRU and LFU data will take some time to adjust.\r\n")
 
 
-def bulk(v):
-    if isinstance(v, str):
-        v = v.encode()
-    return b"$%d\r\n%s\r\n" % (len(v), v)
-
-
-def integer(n):
-    return b":%d\r\n" % n
-
-
-class KeysTest(ServerTestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.c = RawConn(self.server.port)
-        self.addCleanup(self.c.close)
-
-    def call(self, *args):
-        return self.c.call(*args)
+class KeysTest(RawServerTestCase):
 
     def keys(self, pattern):
         return sorted(parse_reply(self.call("KEYS", pattern)))
@@ -361,8 +338,7 @@ class KeysTest(ServerTestCase):
                 self.assertEqual(self.call("RANDOMKEY"), NIL)
 
     def test_swapdb(self):
-        other = RawConn(self.server.port)
-        self.addCleanup(other.close)
+        other = self.raw()
         self.assertEqual(self.call("SET", "k", "db0"), OK)
         self.assertEqual(other.call("SELECT", "1"), OK)
         self.assertEqual(other.call("MSET", "k", "db1", "k2", "x"), OK)

@@ -7,16 +7,11 @@ import socket
 import time
 import unittest
 
-from harness import ServerTestCase, RawConn, encode_command, target_is_redis
+from harness import ServerTestCase, encode_command, target_is_redis
 from .util import parse_reply, parse_all, wait_closed, Double, Error
 
 
 class ProtocolTest(ServerTestCase):
-
-    def raw(self):
-        c = RawConn(self.server.port)
-        self.addCleanup(c.close)
-        return c
 
     def send_and_expect_close(self, payload, expected_reply, timeout=3.0):
         """Sends payload on a fresh connection; the server must reply exactly `expected_reply` and close."""
@@ -283,8 +278,7 @@ class ProtocolAuthTest(ServerTestCase):
         self.assertTrue(closed)
 
     def test_hello_with_auth(self):
-        c = RawConn(self.server.port)
-        self.addCleanup(c.close)
+        c = self.raw()
         self.assertEqual(c.call("GET", "x"), b"-NOAUTH Authentication required.\r\n")
         # HELLO without AUTH is refused before authentication; with a bad password too.
         # Redis 7.2 (PR #11809) names <proto> in the hint; 7.0 does not.

@@ -5,18 +5,11 @@ Every expectation was checked against Redis 7.0.15 (EMBER_TEST_TARGET=redis)."""
 import time
 import unittest
 
-from harness import ServerTestCase, RawConn, encode_command
-from .util import parse_reply, wait_until
+from harness import ServerTestCase, encode_command
+from .util import OK, bulk, parse_reply, wait_until
 
-OK = b"+OK\r\n"
 QUEUED = b"+QUEUED\r\n"
 NIL_ARRAY = b"*-1\r\n"
-
-
-def bulk(v):
-    if isinstance(v, str):
-        v = v.encode()
-    return b"$%d\r\n%s\r\n" % (len(v), v)
 
 
 def push_like(kind, *items, resp3=False):
@@ -33,11 +26,6 @@ def push_like(kind, *items, resp3=False):
 
 
 class PubSubTest(ServerTestCase):
-
-    def raw(self):
-        c = RawConn(self.server.port)
-        self.addCleanup(c.close)
-        return c
 
     def send(self, c, *args):
         c.send_raw(encode_command(*args))
@@ -150,11 +138,6 @@ class PubSubTest(ServerTestCase):
 
 
 class TransactionTest(ServerTestCase):
-
-    def raw(self):
-        c = RawConn(self.server.port)
-        self.addCleanup(c.close)
-        return c
 
     def test_multi_exec_basic(self):
         c = self.raw()

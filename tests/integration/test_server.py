@@ -9,10 +9,8 @@ import subprocess
 import time
 import unittest
 
-from harness import EmberServer, ServerTestCase, RawConn, EMBER_BIN, target_is_redis
-from .util import parse_reply, parse_all, wait_closed, info_dict, info_fields
-
-OK = b"+OK\r\n"
+from harness import EmberServer, RawServerTestCase, ServerTestCase, RawConn, EMBER_BIN, target_is_redis
+from .util import OK, parse_reply, parse_all, wait_closed, info_dict, info_fields
 
 # Redis 7.0 INFO memory field names, in order (reference §2: always all 51, none conditional; 7.2 unchanged).
 MEMORY_FIELDS = """used_memory used_memory_human used_memory_rss used_memory_rss_human used_memory_peak
@@ -50,15 +48,7 @@ def is_number(s):
         return False
 
 
-class ServerCommandsTest(ServerTestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.c = RawConn(self.server.port)
-        self.addCleanup(self.c.close)
-
-    def call(self, *args):
-        return self.c.call(*args)
+class ServerCommandsTest(RawServerTestCase):
 
     def info(self, *sections):
         return parse_reply(self.call("INFO", *sections)).decode()
@@ -355,8 +345,7 @@ class DebugDisabledTest(ServerTestCase):
     server_config = {"enable-debug-command": "no"}
 
     def test_debug_refused_by_default(self):
-        c = RawConn(self.server.port)
-        self.addCleanup(c.close)
+        c = self.raw()
         self.assertEqual(self.r.config_get("enable-debug-command"), {"enable-debug-command": "no"})
         self.assertEqual(c.call("DEBUG", "SLEEP", "0"), DEBUG_DISABLED)
         self.assertEqual(c.call("DEBUG", "OBJECT", "x"), DEBUG_DISABLED)

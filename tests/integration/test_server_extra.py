@@ -6,23 +6,15 @@ alone. Validated against Redis 7.0.15 (EMBER_TEST_TARGET=redis) except where a t
 import re
 import time
 
-from harness import ServerTestCase, RawConn, target_is_redis
-from .util import parse_reply, info_dict
-
-OK = b"+OK\r\n"
-SYNTAX = b"-ERR syntax error\r\n"
+from harness import RawServerTestCase, ServerTestCase, target_is_redis
+from .util import OK, SYNTAX, parse_reply, info_dict
 
 
-class ServerExtraTest(ServerTestCase):
+class ServerExtraTest(RawServerTestCase):
 
     def setUp(self):
         super().setUp()
-        self.c = RawConn(self.server.port)
-        self.addCleanup(self.c.close)
         self.c.call("FLUSHALL")
-
-    def call(self, *args):
-        return self.c.call(*args)
 
     def test_swapdb_errors(self):
         self.assertEqual(self.call("SWAPDB", "x", "0"), b"-ERR invalid first DB index\r\n")
@@ -196,8 +188,7 @@ class ServerExtra72Test(ServerTestCase):
     def test_72_fields(self):
         if target_is_redis():
             self.skipTest("7.2 fields; the reference server is 7.0")
-        c = RawConn(self.server.port)
-        self.addCleanup(c.close)
+        c = self.raw()
         d = info_dict(parse_reply(c.call("INFO", "everything")).decode())
         for f in ("total_blocking_keys", "total_blocking_keys_on_nokey", "eventloop_cycles",
                   "instantaneous_eventloop_duration_usec", "acl_access_denied_channel", "ember_version"):

@@ -5,41 +5,12 @@ Every expectation was checked against Redis 7.0.15 (EMBER_TEST_TARGET=redis)."""
 import time
 import unittest
 
-from harness import ServerTestCase, RawConn
-from .util import wait_until
-
-OK = b"+OK\r\n"
-NIL = b"$-1\r\n"
-SYNTAX = b"-ERR syntax error\r\n"
-NOT_INT = b"-ERR value is not an integer or out of range\r\n"
-NOT_FLOAT = b"-ERR value is not a valid float\r\n"
-WRONGTYPE = b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
-OVERFLOW = b"-ERR increment or decrement would overflow\r\n"
+from harness import RawServerTestCase
+from .util import (NIL, NOT_FLOAT, NOT_INT, OK, OVERFLOW, SYNTAX, WRONGTYPE, bad_expire, bulk, integer,
+                   wait_until)
 
 
-def bulk(v):
-    if isinstance(v, str):
-        v = v.encode()
-    return b"$%d\r\n%s\r\n" % (len(v), v)
-
-
-def integer(n):
-    return b":%d\r\n" % n
-
-
-def bad_expire(cmd):
-    return b"-ERR invalid expire time in '%s' command\r\n" % cmd.encode()
-
-
-class StringsTest(ServerTestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.c = RawConn(self.server.port)
-        self.addCleanup(self.c.close)
-
-    def call(self, *args):
-        return self.c.call(*args)
+class StringsTest(RawServerTestCase):
 
     def assertUnchanged(self, key, value, ttl=-1):
         self.assertEqual(self.call("GET", key), bulk(value) if value is not None else NIL)

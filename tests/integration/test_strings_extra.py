@@ -6,38 +6,11 @@ OBJECT REFCOUNT under an LRU policy with maxmemory, keyspace notification event 
 Every expectation was checked against Redis 7.0.15 (EMBER_TEST_TARGET=redis)."""
 import unittest
 
-from harness import ServerTestCase, RawConn
-from .util import parse_reply
-
-OK = b"+OK\r\n"
-NIL = b"$-1\r\n"
-SYNTAX = b"-ERR syntax error\r\n"
-NOT_INT = b"-ERR value is not an integer or out of range\r\n"
+from harness import RawServerTestCase
+from .util import NIL, NOT_INT, OK, SYNTAX, bad_expire, bulk, integer, parse_reply
 
 
-def bulk(v):
-    if isinstance(v, str):
-        v = v.encode()
-    return b"$%d\r\n%s\r\n" % (len(v), v)
-
-
-def integer(n):
-    return b":%d\r\n" % n
-
-
-def bad_expire(cmd):
-    return b"-ERR invalid expire time in '%s' command\r\n" % cmd.encode()
-
-
-class StringsExtraTest(ServerTestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.c = RawConn(self.server.port)
-        self.addCleanup(self.c.close)
-
-    def call(self, *args):
-        return self.c.call(*args)
+class StringsExtraTest(RawServerTestCase):
 
     def skip_unless_known(self, reply, what):
         if reply.startswith(b"-ERR unknown command"):
@@ -169,8 +142,7 @@ class StringsExtraTest(ServerTestCase):
     def test_keyspace_event_names(self):
         r = self.call("CONFIG", "SET", "notify-keyspace-events", "KEAn")
         self.skip_unless_known(r, "CONFIG")
-        sub = RawConn(self.server.port)
-        self.addCleanup(sub.close)
+        sub = self.raw()
         r = sub.call("PSUBSCRIBE", "__keyevent@0__:*")
         self.skip_unless_known(r, "PSUBSCRIBE")
         try:

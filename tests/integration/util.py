@@ -6,11 +6,44 @@
   raw_conn(srv)           harness.RawConn on srv's port
   info_dict(text)         INFO text -> {field: value} (strings), section headers dropped
   info_fields(text, sec)  ordered field names of one INFO section
+  used_memory(r)          used_memory from INFO memory, through a redis-py client
+
+Expected replies, byte for byte (for comparing with what RawConn.call returns):
+  OK NIL SYNTAX NOT_INT NOT_FLOAT WRONGTYPE OVERFLOW   common fixed replies
+  bulk(v) integer(n)      a bulk string (str or bytes) / an integer reply
+  arity(cmd)              the wrong-number-of-arguments error for `cmd` (lower case, as Redis names it)
+  bad_expire(cmd)         the invalid-expire-time error for `cmd`
 """
 import socket
 import time
 
 from harness import RawConn
+
+OK = b"+OK\r\n"
+NIL = b"$-1\r\n"
+SYNTAX = b"-ERR syntax error\r\n"
+NOT_INT = b"-ERR value is not an integer or out of range\r\n"
+NOT_FLOAT = b"-ERR value is not a valid float\r\n"
+WRONGTYPE = b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
+OVERFLOW = b"-ERR increment or decrement would overflow\r\n"
+
+
+def bulk(v):
+    if isinstance(v, str):
+        v = v.encode()
+    return b"$%d\r\n%s\r\n" % (len(v), v)
+
+
+def integer(n):
+    return b":%d\r\n" % n
+
+
+def arity(cmd):
+    return b"-ERR wrong number of arguments for '%s' command\r\n" % cmd.encode()
+
+
+def bad_expire(cmd):
+    return b"-ERR invalid expire time in '%s' command\r\n" % cmd.encode()
 
 
 class Simple(bytes):
@@ -151,3 +184,7 @@ def info_fields(text, section):
         if inside and ":" in line:
             fields.append(line.split(":", 1)[0])
     return fields
+
+
+def used_memory(r):
+    return int(r.info("memory")["used_memory"])

@@ -144,16 +144,8 @@ def main(argv=None):
     payload = {"server_a": {"name": a, "binary": args.ember}, "server_b": {"name": b, "binary": args.redis},
                "rounds": rounds, "clients": args.clients, "keyspace": args.keyspace, "cells": cells,
                "elapsed_s": round(elapsed, 1), "all_pass": not failed}
-    lib.write_json_file(args.json_out, "aof", payload)
-    lib.emit_json("aof", payload)
-    return 2 if (failed and args.strict) else 0
+    return lib.finish("aof", args, payload, failed)
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except lib.BenchError as e:
-        print(f"aof: error: {e}", file=sys.stderr)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        sys.exit(130)
+    lib.run_main(main, "aof")

@@ -247,15 +247,8 @@ def main():
          "LRU-0.5pp"], rows)
     payload = {"ops": ops, "keys": args.keys, "maxmemory": args.maxmemory, "samples": args.samples,
                "rounds": rounds, "results": results}
-    lib.emit_json("evict_quality", payload)
-    lib.write_json_file(args.json_out, "evict_quality", payload)
-    if args.strict and failed:
-        sys.exit(2)
+    return lib.finish("evict_quality", args, payload, failed)
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except lib.BenchError as e:
-        lib.log(f"error: {e}")
-        sys.exit(1)
+    lib.run_main(main, "evict_quality")

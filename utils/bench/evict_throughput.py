@@ -102,15 +102,8 @@ def main():
                      f"used {args.name_a}", f"used {args.name_b}"], table2)
     payload = {"maxmemory": args.maxmemory, "policy": args.policy, "rounds": rounds,
                "results": results}
-    lib.emit_json("evict_throughput", payload)
-    lib.write_json_file(args.json_out, "evict_throughput", payload)
-    if args.strict and failed:
-        sys.exit(2)
+    return lib.finish("evict_throughput", args, payload, failed)
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except lib.BenchError as e:
-        lib.log(f"error: {e}")
-        sys.exit(1)
+    lib.run_main(main, "evict_throughput")

@@ -138,15 +138,8 @@ def main():
                      ["CPU A/B <= 1.0", lib.fmt_ratio(r_cpu), "PASS" if ok_c else "FAIL"]])
     payload = {"keys": args.keys, "rounds": rounds, "a": per["A"], "b": per["B"],
                "ratio_time_to_reclaim": r_time, "ratio_cpu": r_cpu}
-    lib.emit_json("expire_reclaim", payload)
-    lib.write_json_file(args.json_out, "expire_reclaim", payload)
-    if args.strict and not (ok_t and ok_c):
-        sys.exit(2)
+    return lib.finish("expire_reclaim", args, payload, not (ok_t and ok_c))
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except lib.BenchError as e:
-        lib.log(f"error: {e}")
-        sys.exit(1)
+    lib.run_main(main, "expire_reclaim")

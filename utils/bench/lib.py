@@ -541,3 +541,23 @@ def write_json_file(path, bench, payload):
     doc.update(payload)
     with open(path, "w") as f:
         json.dump(doc, f, indent=1, sort_keys=True)
+
+
+def finish(bench, args, payload, missed):
+    """Ends a benchmark's main(): writes --json-out, prints the BENCH_JSON line and returns the exit
+    status: 2 when a target was missed under --strict, else 0."""
+    write_json_file(args.json_out, bench, payload)
+    emit_json(bench, payload)
+    return 2 if (missed and args.strict) else 0
+
+
+def run_main(main, bench):
+    """Runs a script's main() and exits with its status (None counts as 0). A BenchError is logged as
+    `<bench>: error: ...` and exits 1; Ctrl-C exits 130."""
+    try:
+        sys.exit(main())
+    except BenchError as e:
+        log(f"{bench}: error: {e}")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -248,16 +248,8 @@ def main(argv=None):
     print(f"\n{len(names)} shape(s) x {rounds} round(s) in {elapsed:.0f}s; {a}={args.ember}  {b}={args.redis}")
     payload = {"server_a": {"name": a, "binary": args.ember}, "server_b": {"name": b, "binary": args.redis},
                "rounds": rounds, "shapes": out_shapes, "elapsed_s": round(elapsed, 1), "all_pass": not failed}
-    lib.write_json_file(args.json_out, "memory", payload)
-    lib.emit_json("memory", payload)
-    return 2 if (failed and args.strict) else 0
+    return lib.finish("memory", args, payload, failed)
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except lib.BenchError as e:
-        print(f"memory: error: {e}", file=sys.stderr)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        sys.exit(130)
+    lib.run_main(main, "memory")

@@ -236,11 +236,8 @@ def main():
         lib.print_table(f"RDB, {n:,} keys x 10-byte values, {rounds} round(s)",
                         ["metric", args.name_a, args.name_b, "A/B", "target", ""], rows)
         payload["sizes"][str(n)] = summary
-    lib.emit_json("rdb", payload)
-    lib.write_json_file(args.json_out, "rdb", payload)
-    if args.strict and missed:
-        sys.exit(2)
+    return lib.finish("rdb", args, payload, missed)
 
 
 if __name__ == "__main__":
-    main()
+    lib.run_main(main, "rdb")

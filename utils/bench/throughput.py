@@ -230,16 +230,8 @@ def main(argv=None):
     payload = {"server_a": {"name": a, "binary": args.ember}, "server_b": {"name": b, "binary": args.redis},
                "rounds": rounds_done, "dropped_pairs": timeouts, "rounds_requested": rounds, "clients": args.clients, "keyspace": args.keyspace,
                "cells": out_cells, "elapsed_s": round(elapsed, 1), "all_pass": not failed}
-    lib.write_json_file(args.json_out, "throughput", payload)
-    lib.emit_json("throughput", payload)
-    return 2 if (failed and args.strict) else 0
+    return lib.finish("throughput", args, payload, failed)
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except lib.BenchError as e:
-        print(f"throughput: error: {e}", file=sys.stderr)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        sys.exit(130)
+    lib.run_main(main, "throughput")

@@ -1,40 +1,11 @@
-// Helpers shared by the persist unit tests: hex <-> bytes.
+// Helpers shared by the persist unit tests: hex <-> bytes (tests/unit/test_util.h).
 #pragma once
 
-#include <cstdint>
-#include <string>
-#include <string_view>
+#include "../test_util.h"
 
 namespace ember::rdb::testing {
 
-// "00 c1 39" or "00c139" -> bytes. Whitespace is ignored.
-inline std::string Unhex(std::string_view hex) {
-  std::string out;
-  int hi = -1;
-  for (char c : hex) {
-    int v;
-    if (c >= '0' && c <= '9') v = c - '0';
-    else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-    else continue;
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(static_cast<char>(hi * 16 + v));
-      hi = -1;
-    }
-  }
-  return out;
-}
-
-inline std::string Hex(std::string_view bytes) {
-  static const char* d = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out.push_back(d[c >> 4]);
-    out.push_back(d[c & 15]);
-  }
-  return out;
-}
+using ::ember::test_util::Hex;
+using ::ember::test_util::Unhex;
 
 }  // namespace ember::rdb::testing

@@ -8,19 +8,12 @@
 #include <string>
 
 #include "types/listpack.h"
+#include "../test_util.h"
 
 namespace ember {
 namespace {
 
-std::string Hex(const uint8_t* p, size_t n) {
-  static const char* d = "0123456789abcdef";
-  std::string s;
-  for (size_t i = 0; i < n; i++) {
-    s.push_back(d[p[i] >> 4]);
-    s.push_back(d[p[i] & 15]);
-  }
-  return s;
-}
+using test_util::Hex;
 
 TEST(IntsetLayout, MatchesRedisDumpOfSadd) {
   // Redis 7.0.15: SADD s 1 5 -3 70000; DUMP payload = 0b, length 0x18, then this blob.

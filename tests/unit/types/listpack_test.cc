@@ -10,27 +10,14 @@
 #include <vector>
 
 #include "base/strutil.h"
+#include "../test_util.h"
 
 namespace ember {
 namespace {
 
-std::string Hex(const uint8_t* p, size_t n) {
-  static const char* d = "0123456789abcdef";
-  std::string s;
-  for (size_t i = 0; i < n; i++) {
-    s.push_back(d[p[i] >> 4]);
-    s.push_back(d[p[i] & 15]);
-  }
-  return s;
-}
+using test_util::Hex;
+using test_util::Unhex;
 std::string Hex(const uint8_t* lp) { return Hex(lp, lp::Bytes(lp)); }
-
-std::string Unhex(std::string_view h) {
-  std::string s;
-  for (size_t i = 0; i + 1 < h.size(); i += 2)
-    s.push_back(static_cast<char>(std::stoi(std::string(h.substr(i, 2)), nullptr, 16)));
-  return s;
-}
 
 // Contents as text, walking forward, and checks the backward walk agrees.
 std::vector<std::string> Contents(const uint8_t* lp) {

@@ -10,19 +10,12 @@
 
 #include "memory/alloc.h"
 #include "types/listpack.h"
+#include "../test_util.h"
 
 namespace ember {
 namespace {
 
-std::string Hex(const uint8_t* p, size_t n) {
-  static const char* d = "0123456789abcdef";
-  std::string s;
-  for (size_t i = 0; i < n; i++) {
-    s.push_back(d[p[i] >> 4]);
-    s.push_back(d[p[i] & 15]);
-  }
-  return s;
-}
+using test_util::Hex;
 
 std::vector<std::string> Forward(Quicklist* q) {
   std::vector<std::string> out;
