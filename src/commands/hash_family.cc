@@ -23,6 +23,7 @@
 
 #include "base/strutil.h"
 #include "commands/families.h"
+#include "commands/keyspace_util.h"
 #include "core/database.h"
 #include "core/hash_value.h"
 #include "proto/errors.h"
@@ -408,29 +409,9 @@ void HrandfieldCommand(CommandContext& ctx) {
 
 // ---- HSCAN ----
 
-// Redis 7.2's parseScanCursorOrReply (string2ull): a non-negative integer up to 2^64-1.
-bool ParseCursor(std::string_view s, uint64_t* out) {
-  int64_t v;
-  if (ParseInt64(s, &v)) {
-    if (v < 0) return false;
-    *out = static_cast<uint64_t>(v);
-    return true;
-  }
-  if (s.empty() || s.size() > 40) return false;
-  char buf[48];
-  std::memcpy(buf, s.data(), s.size());
-  buf[s.size()] = '\0';
-  errno = 0;
-  char* end = nullptr;
-  unsigned long long u = std::strtoull(buf, &end, 10);
-  if (errno == EINVAL || errno == ERANGE || *end != '\0') return false;
-  *out = u;
-  return true;
-}
-
 void HscanCommand(CommandContext& ctx) {
   uint64_t cursor;
-  if (!ParseCursor(ctx.arg(2), &cursor)) {
+  if (!keyspace::ParseScanCursor(ctx.arg(2), &cursor)) {
     ctx.reply->Error(proto::kErrInvalidCursor);
     return;
   }

@@ -95,37 +95,9 @@ void KeysCommand(CommandContext& ctx) {
   ctx.reply->SetDeferredArrayLen(handle, n);
 }
 
-// strtoul(s, &end, 10) accepted whole, as Redis's parseScanCursorOrReply: no leading space, an
-// optional sign (a negative value wraps), no overflow; the argument ends at its first NUL byte.
-bool ParseScanCursor(std::string_view s, uint64_t* out) {
-  size_t nul = s.find('\0');
-  if (nul != std::string_view::npos) s = s.substr(0, nul);
-  if (s.empty()) {
-    *out = 0;
-    return true;
-  }
-  if (std::isspace(static_cast<unsigned char>(s[0]))) return false;
-  size_t i = 0;
-  bool neg = false;
-  if (s[0] == '+' || s[0] == '-') {
-    neg = s[0] == '-';
-    i = 1;
-  }
-  if (i == s.size()) return false;
-  uint64_t v = 0;
-  for (; i < s.size(); i++) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    unsigned d = static_cast<unsigned>(s[i] - '0');
-    if (v > (UINT64_MAX - d) / 10) return false;  // ERANGE
-    v = v * 10 + d;
-  }
-  *out = neg ? 0 - v : v;
-  return true;
-}
-
 void ScanCommand(CommandContext& ctx) {
   uint64_t cursor;
-  if (!ParseScanCursor(ctx.arg(1), &cursor)) {
+  if (!keyspace::ParseScanCursor(ctx.arg(1), &cursor)) {
     ctx.reply->Error(proto::kErrInvalidCursor);
     return;
   }

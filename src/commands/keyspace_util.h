@@ -52,6 +52,11 @@ void NotifyNew(CommandContext& ctx, Database& db, std::string_view key);
 // LRU/LFU policy (Redis then stops sharing them so every key keeps its own LRU/LFU bits).
 int64_t RefCount(const CommandContext& ctx, const Record* r);
 
+// The cursor of SCAN/SSCAN/HSCAN/ZSCAN, as Redis 7.0's parseScanCursorOrReply reads it: strtoul(s,
+// &end, 10) accepted whole: no leading space, an optional sign (a negative value wraps), no overflow,
+// "" is 0; the argument ends at its first NUL byte. False: reply "ERR invalid cursor".
+bool ParseScanCursor(std::string_view s, uint64_t* out);
+
 }  // namespace ember::keyspace
 
 namespace ember {

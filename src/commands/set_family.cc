@@ -15,6 +15,7 @@
 #include "base/strutil.h"
 #include "commands/families.h"
 #include "commands/sort_command.h"
+#include "commands/keyspace_util.h"
 #include "core/database.h"
 #include "core/set_value.h"
 #include "proto/errors.h"
@@ -553,22 +554,9 @@ void SdiffstoreCommand(CommandContext& ctx) {
 
 // ---- SSCAN -------------------------------------------------------------------------------------
 
-// Redis's parseScanCursorOrReply: strtoul over the C string (sign accepted, no leading space, no
-// overflow, trailing bytes rejected).
-bool ParseScanCursor(std::string_view s, uint64_t* out) {
-  std::string c(s);
-  if (!c.empty() && std::isspace(static_cast<unsigned char>(c[0]))) return false;
-  errno = 0;
-  char* end = nullptr;
-  unsigned long long v = std::strtoull(c.c_str(), &end, 10);
-  if (*end != '\0' || errno == ERANGE) return false;
-  *out = v;
-  return true;
-}
-
 void SscanCommand(CommandContext& ctx) {
   uint64_t cursor;
-  if (!ParseScanCursor(ctx.arg(2), &cursor)) return ctx.reply->Error(proto::kErrInvalidCursor);
+  if (!keyspace::ParseScanCursor(ctx.arg(2), &cursor)) return ctx.reply->Error(proto::kErrInvalidCursor);
   Record* r = ctx.db->LookupRead(ctx.arg(1));
   if (!r) {
     ctx.reply->ArrayLen(2);

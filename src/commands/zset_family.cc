@@ -18,6 +18,7 @@
 #include "base/strutil.h"
 #include "commands/families.h"
 #include "commands/zset_internal.h"
+#include "commands/keyspace_util.h"
 #include "server/command_table.h"
 #include "types/listpack.h"
 
@@ -518,25 +519,11 @@ void ZrandmemberCommand(CommandContext& ctx) {
 
 // ---- ZSCAN -------------------------------------------------------------------------------------
 
-namespace {
-// Redis 7.2's parseScanCursorOrReply: strtoul over the C string; a leading space, trailing bytes
-// or ERANGE are errors ("-1" wraps to ULONG_MAX and "" is 0, as there).
-bool ParseCursor(std::string_view s, uint64_t* out) {
-  std::string buf(s);
-  if (!buf.empty() && std::isspace(static_cast<unsigned char>(buf[0]))) return false;
-  errno = 0;
-  char* end = nullptr;
-  unsigned long v = std::strtoul(buf.c_str(), &end, 10);
-  if (*end != '\0' || errno == ERANGE) return false;
-  *out = v;
-  return true;
-}
-}  // namespace
 
 void ZscanCommand(CommandContext& ctx) {
   proto::ReplyBuilder* rb = ctx.reply;
   uint64_t cursor;
-  if (!ParseCursor(ctx.arg(2), &cursor)) {
+  if (!keyspace::ParseScanCursor(ctx.arg(2), &cursor)) {
     rb->Error(proto::kErrInvalidCursor);
     return;
   }

@@ -345,10 +345,13 @@ class HashesTest(RawServerTestCase):
         self.assertEqual(self.call("HSCAN", "nokey", "0", "COUNT", "0"), b"*2\r\n$1\r\n0\r\n*0\r\n")
         self.assertEqual(self.call("HSCAN", "nokey", "0"), b"*2\r\n$1\r\n0\r\n*0\r\n")
 
-    @unittest.skipIf(REDIS70, "7.2 parses cursors with string2ull: negative cursors are invalid")
-    def test_hscan_negative_cursor_is_invalid(self):
+    def test_hscan_cursor_is_parsed_as_scan_sscan_zscan_do(self):
+        # One rule for the four SCAN commands (Redis 7.0's strtoul): a sign is accepted and a
+        # negative cursor wraps; a leading space is not.
         self.call("HSET", "h", "a", "1")
-        self.assertEqual(self.call("HSCAN", "h", "-1"), INVALID_CURSOR)
+        self.assertEqual(self.call("HSCAN", "h", "-1")[:4], b"*2\r\n")
+        self.assertEqual(self.call("HSCAN", "h", "+0"), b"*2\r\n$1\r\n0\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n")
+        self.assertEqual(self.call("HSCAN", "h", " 1"), INVALID_CURSOR)
 
     # -- events, WATCH --------------------------------------------------------------------------
     def test_keyspace_events(self):
