@@ -100,8 +100,7 @@ void Database::FreeExternal(ObjType t, Encoding e, void* ptr, bool lazy) {
 }
 
 void Database::FreeRecord(Record* r, bool lazy) {
-  Encoding e = r->encoding();
-  if (IsExternal(e)) FreeExternal(r->type(), e, r->ptr(), lazy);
+  if (r->has_external_value()) FreeExternal(r->type(), r->encoding(), r->ptr(), lazy);
   Record::FreeShell(r);
 }
 
@@ -132,7 +131,7 @@ Record* Database::Set(std::string_view key, const ValueInit& v, bool keep_ttl, b
 Record* Database::Overwrite(Record** slot, Record* old, const ValueInit& v, bool keep_ttl) {
   // The write lookup Redis does before overwriting bumps LRU/LFU; the new value keeps the bits.
   TouchOnAccess(old);
-  if (IsExternal(old->encoding())) {
+  if (old->has_external_value()) {
     FreeExternal(old->type(), old->encoding(), old->ptr(), env_->lazyfree_lazy_server_del);
   }
   std::string_view key = old->key();
