@@ -165,11 +165,11 @@ Record* Record::ReplaceValue(Record* old, const ValueInit& v) {
   size_t need = prefix + ValueSize(v, inl);
   size_t have = mem::UsableSize(old);
   bool in_place = need <= have;
-  // A record that held or gets an inline value is kept at its own size class, so a zset that
-  // shrinks or leaves the listpack encoding does not keep a large record. The transient move out
-  // of a write (kNever) stays in place: the blob comes back at the end of the command.
-  if (in_place && (inl || old->value_inline()) && v.inline_mode != ValueInit::Inline::kNever &&
-      mem::SizeClassOf(need) != have) {
+  // Zset records (which may have held an inline listpack) are kept at their own size class, so a
+  // zset that shrinks or leaves the listpack encoding does not keep a large record. The transient
+  // move out of a write (kNever) stays in place: the blob comes back at the end of the command.
+  if (in_place && (inl || old->value_inline() || v.type == ObjType::kZSet) &&
+      v.inline_mode != ValueInit::Inline::kNever && mem::SizeClassOf(need) != have) {
     in_place = false;
   }
   if (in_place) {

@@ -152,6 +152,18 @@ TEST(InlineValueTest, WriteCycleMovesOutInPlaceAndBackTight) {
   EXPECT_EQ(r7->encoding(), Encoding::kSkiplist);
   EXPECT_EQ(r7->AllocSize(), mem::SizeClassOf(Prefix(r7) + 8));
   Record::Free(r7);
+  // The same from a full 160-byte inline record (ZADD past zset-max-listpack-entries).
+  Record* s1 = Record::New("zset:1", MakeZset(10).ToValueInit());
+  ASSERT_EQ(s1->AllocSize(), 160u);
+  out = ValueInit::Ptr(ObjType::kZSet, Encoding::kListpack,
+                       lp::Dup(static_cast<const uint8_t*>(s1->ptr())));
+  out.inline_mode = ValueInit::Inline::kNever;
+  Record* s2 = Record::ReplaceValue(s1, out);
+  z = Zset::Of(s2);
+  z.ConvertToSkiplist(10);
+  Record* s3 = Record::ReplaceValue(s2, z.ToValueInit());
+  EXPECT_EQ(s3->AllocSize(), mem::SizeClassOf(Prefix(s3) + 8));
+  Record::Free(s3);
   EXPECT_EQ(mem::UsedMemory(), before);
 }
 
@@ -276,7 +288,9 @@ TEST_F(InlineDbTest, RandomWritesMatchModelAndStayTight) {
       size_t bytes = lp::Bytes(static_cast<const uint8_t*>(r->ptr()));
       ASSERT_EQ(r->value_inline(), bytes <= kMaxInlineValue);
       (r->value_inline() ? seen_inline : seen_external)++;
-      if (r->value_inline()) ASSERT_EQ(r->AllocSize(), mem::SizeClassOf(Prefix(r) + bytes));
+      if (r->value_inline()) {
+        ASSERT_EQ(r->AllocSize(), mem::SizeClassOf(Prefix(r) + bytes));
+      }
     }
   }
   EXPECT_GT(seen_inline, 100u);
