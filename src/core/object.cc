@@ -157,7 +157,7 @@ void Record::Free(Record* r) {
   mem::Free(r);
 }
 
-Record* Record::ReplaceValue(Record* old, const ValueInit& v) {
+Record* Record::ReplaceValue(Record* old, const ValueInit& v, bool free_old) {
   std::string_view key = old->key();
   size_t prefix = static_cast<size_t>(reinterpret_cast<const uint8_t*>(key.data()) + key.size() -
                                       old->bytes());
@@ -186,11 +186,11 @@ Record* Record::ReplaceValue(Record* old, const ValueInit& v) {
   r->set_header(MakeHeader(v, inl, old->has_expire(), old->lru()));
   WriteValue(p + prefix, v, inl);
   ReleaseInlined(v, inl);
-  mem::Free(old);
+  if (free_old) mem::Free(old);
   return r;
 }
 
-Record* Record::WithExpire(Record* r, bool has_expire, int64_t expire_ms) {
+Record* Record::WithExpire(Record* r, bool has_expire, int64_t expire_ms, bool free_old) {
   if (r->has_expire() == has_expire) {
     if (!has_expire || r->set_expire_ms(expire_ms)) return r;
   }
@@ -201,7 +201,7 @@ Record* Record::WithExpire(Record* r, bool has_expire, int64_t expire_ms) {
   auto* p =
       static_cast<uint8_t*>(mem::Allocate(TotalSize(key.size(), v, inl, has_expire, expire_ms)));
   Record* n = Build(p, key, r->lru(), v, inl, has_expire, expire_ms);
-  mem::Free(r);
+  if (free_old) mem::Free(r);
   return n;
 }
 

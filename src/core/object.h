@@ -130,10 +130,13 @@ class Record {
   static void FreeShell(Record* r);
   // A new record with the same key, expire and LRU bits and a new value; frees `old` (not its
   // old external value, which the caller released or moved). May return `old` itself when the new
-  // value fits in place.
-  static Record* ReplaceValue(Record* old, const ValueInit& v);
-  // A copy of `r` with the expire added/changed/removed; frees `r`. Same address when possible.
-  static Record* WithExpire(Record* r, bool has_expire, int64_t expire_ms);
+  // value fits in place. With free_old = false a moved-from `old` is left allocated (its key still
+  // readable) for the caller to FreeShell once no table points to it: a table lookup may allocate
+  // (a rehash step adds a bucket) and reuse a freed record's memory before the slot is fixed.
+  static Record* ReplaceValue(Record* old, const ValueInit& v, bool free_old = true);
+  // A copy of `r` with the expire added/changed/removed; frees `r` (unless free_old is false, as
+  // above). Same address when possible.
+  static Record* WithExpire(Record* r, bool has_expire, int64_t expire_ms, bool free_old = true);
 
   ObjType type() const { return static_cast<ObjType>(header() & 0x7); }
   // The Redis encoding (an inline listpack reports kListpack).
