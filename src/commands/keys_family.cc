@@ -288,7 +288,8 @@ void CopyCommand(CommandContext& ctx) {
   // Deleting newkey or an expired key frees other records only: `r` stays valid.
   ValueInit v = r->Value();
   Encoding e = r->encoding();
-  if (e != Encoding::kInt && e != Encoding::kEmbstr) v.ptr = DupValue(r->type(), e, r->ptr());
+  // An inline value comes as kBorrowed and is copied by Record::New; external ones are duplicated.
+  if (r->has_external_value()) v.ptr = DupValue(r->type(), e, r->ptr());
   Record* n = Record::New(newkey, v, r->has_expire(), r->has_expire() ? r->expire_ms() : 0);
   // A copy is a new object: fresh LRU clock or LFU counter.
   const KeyspaceEnv& env = *dst->env();

@@ -31,7 +31,7 @@ constexpr int64_t kDefaultSamples = 5;  // OBJ_COMPUTE_SIZE_DEF_SAMPLES
 
 size_t ValueMemory(const Record* r, size_t samples) {
   Encoding e = r->encoding();
-  if (e == Encoding::kInt || e == Encoding::kEmbstr) return 0;  // inside the record
+  if (!r->has_external_value()) return 0;  // int, embstr, inline listpack: inside the record
   const void* p = r->ptr();
   switch (r->type()) {
     case ObjType::kString:

@@ -4,8 +4,9 @@
 //
 // Every handler follows Redis 7.2's t_zset.c order of checks (syntax before the key lookup where
 // Redis does so, WRONGTYPE from the lookup, then the work), writes the value back into the record
-// (Zset::StoreInto) after a change, deletes a key that became empty, and signals the change
-// (KeyModified + keyspace events with Redis's event names).
+// (OpenForWrite before a change, StoreZset after it: small listpacks live inside the record),
+// deletes a key that became empty, and signals the change (KeyModified + keyspace events with
+// Redis's event names).
 #include <cctype>
 #include <cerrno>
 #include <climits>
@@ -98,12 +99,12 @@ void ZaddGeneric(CommandContext& ctx, int flags) {
   } else {
     ZsetLimits lim = Limits(ctx);
     Zset z;
-    if (!r) {
+    bool created = !r;
+    if (created) {
+      // The key is added once filled (Database::Add may copy a small listpack into the record).
       z = Zset::Create(elements, args[scoreidx + 1].size(), lim);
-      r = ctx.db->Add(key, z.ToValueInit());
-      ctx.server->SignalKeyAsReady(*ctx.db, key);
     } else {
-      z = Zset::Of(r);
+      z = OpenForWrite(ctx, &r);
       z.MaybeConvert(elements, lim);
     }
     bool nan = false;
@@ -119,7 +120,14 @@ void ZaddGeneric(CommandContext& ctx, int flags) {
       if (!(out & kZaddOutNop)) processed++;
       score = newscore;
     }
-    z.StoreInto(r);
+    if (!created) {
+      StoreZset(ctx, &r, z);
+    } else if (z.Length() == 0) {
+      z.Free();  // not reachable today: a new key cannot get a NaN score
+    } else {
+      r = ctx.db->Add(key, z.ToValueInit());
+      ctx.server->SignalKeyAsReady(*ctx.db, key);
+    }
     if (added || updated) {
       ctx.server->KeyModified(*ctx.db, key, nan ? 0 : added + updated);
       ctx.server->NotifyKeyspaceEvent(notify::kZset, incr ? "zincr" : "zadd", key, ctx.db->id());
@@ -154,9 +162,13 @@ bool ParseLongOrReply(CommandContext& ctx, std::string_view s, long* out, std::s
 
 void FinishRemoval(CommandContext& ctx, std::string_view key, Record* r, Zset z,
                    std::string_view event, size_t dirty) {
-  z.StoreInto(r);
   bool removed = z.Length() == 0;
-  if (removed) ctx.db->Delete(key);
+  if (removed) {
+    z.StoreInto(r);  // the record holds the (empty, external) value Delete frees
+    ctx.db->Delete(key);
+  } else {
+    StoreZset(ctx, &r, z);
+  }
   ctx.server->KeyModified(*ctx.db, key, dirty);
   ctx.server->NotifyKeyspaceEvent(notify::kZset, event, key, ctx.db->id());
   if (removed) ctx.server->NotifyKeyspaceEvent(notify::kGeneric, "del", key, ctx.db->id());
@@ -174,7 +186,7 @@ void ZremCommand(CommandContext& ctx) {
     ctx.reply->Integer(0);
     return;
   }
-  Zset z = Zset::Of(r);
+  Zset z = OpenForWrite(ctx, &r);
   size_t deleted = 0;
   for (size_t j = 2; j < ctx.argc(); j++) {
     if (z.Delete(ctx.arg(j))) deleted++;
@@ -183,7 +195,7 @@ void ZremCommand(CommandContext& ctx) {
   if (deleted) {
     FinishRemoval(ctx, key, r, z, "zrem", deleted);
   } else {
-    z.StoreInto(r);
+    StoreZset(ctx, &r, z);
   }
   ctx.reply->Integer(static_cast<int64_t>(deleted));
 }
@@ -287,7 +299,7 @@ void GenericZpop(CommandContext& ctx, std::span<const std::string_view> keys, bo
     return;
   }
   if (count == -1) count = 1;
-  Zset z = Zset::Of(r);
+  Zset z = OpenForWrite(ctx, &r);
   size_t llen = z.Length();
   size_t rangelen = static_cast<size_t>(count) > llen ? llen : static_cast<size_t>(count);
   if (!use_nested_array && !emitkey) {

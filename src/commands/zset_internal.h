@@ -10,6 +10,7 @@
 #include "proto/reply_builder.h"
 #include "server/command.h"
 #include "server/server.h"
+#include "types/listpack.h"
 
 namespace ember::zcmd {
 
@@ -40,6 +41,26 @@ inline Record* LookupWrite(CommandContext& ctx, std::string_view key, bool* wron
     return nullptr;
   }
   return r;
+}
+
+// Write access to the zset held by *r (a write lookup's record). A small listpack lives inside the
+// record (core/object.h, "Inline listpacks") and cannot be reallocated there, so it is first moved
+// out to its own allocation (the record keeps its size and does not move). The write must end with
+// StoreZset or FinishRemoval, which bring it back inline.
+inline Zset OpenForWrite(CommandContext& ctx, Record** r) {
+  if ((*r)->value_inline()) {
+    ValueInit v = ValueInit::Ptr(ObjType::kZSet, Encoding::kListpack,
+                                 lp::Dup(static_cast<const uint8_t*>((*r)->ptr())));
+    v.inline_mode = ValueInit::Inline::kNever;
+    *r = ctx.db->ReplaceValue(*r, v);
+  }
+  return Zset::Of(*r);
+}
+
+// Stores `z` (non-empty) back into *r after a write: a small listpack goes inline again (its
+// external copy is freed, so `z` and its iterators are dead afterwards); *r may move.
+inline void StoreZset(CommandContext& ctx, Record** r, const Zset& z) {
+  *r = ctx.db->ReplaceValue(*r, z.ToValueInit());
 }
 
 // Redis's getLongFromObjectOrReply (string2ll rules); replies the error on failure.

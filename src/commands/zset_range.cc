@@ -316,6 +316,9 @@ void ZremrangeGeneric(CommandContext& ctx, RemType type) {
       return;
     }
     if (end >= llen) end = llen - 1;
+  }
+  z = OpenForWrite(ctx, &r);
+  if (type == RemType::kRank) {
     deleted = z.DeleteRangeByRank(static_cast<size_t>(start), static_cast<size_t>(end));
   } else if (type == RemType::kScore) {
     deleted = z.DeleteRangeByScore(range);
@@ -325,7 +328,7 @@ void ZremrangeGeneric(CommandContext& ctx, RemType type) {
   if (deleted) {
     FinishRemoval(ctx, key, r, z, event, deleted);
   } else {
-    z.StoreInto(r);
+    StoreZset(ctx, &r, z);
   }
   rb->Integer(static_cast<int64_t>(deleted));
 }

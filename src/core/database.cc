@@ -82,6 +82,8 @@ void Database::Insert(Record* r) {
   if (r->has_expire()) expires_.Insert(r);
 }
 
+// `old_rec` must still be allocated: the lookup compares keys of entries (old_rec among them) and
+// its rehash step may allocate, which could reuse a freed record's memory.
 void Database::FixSlots(Record* old_rec, Record* new_rec) {
   if (old_rec == new_rec) return;
   std::string_view key = new_rec->key();
@@ -100,8 +102,7 @@ void Database::FreeExternal(ObjType t, Encoding e, void* ptr, bool lazy) {
 }
 
 void Database::FreeRecord(Record* r, bool lazy) {
-  Encoding e = r->encoding();
-  if (IsExternal(e)) FreeExternal(r->type(), e, r->ptr(), lazy);
+  if (r->has_external_value()) FreeExternal(r->type(), r->encoding(), r->ptr(), lazy);
   Record::FreeShell(r);
 }
 
@@ -132,7 +133,7 @@ Record* Database::Set(std::string_view key, const ValueInit& v, bool keep_ttl, b
 Record* Database::Overwrite(Record** slot, Record* old, const ValueInit& v, bool keep_ttl) {
   // The write lookup Redis does before overwriting bumps LRU/LFU; the new value keeps the bits.
   TouchOnAccess(old);
-  if (IsExternal(old->encoding())) {
+  if (old->has_external_value()) {
     FreeExternal(old->type(), old->encoding(), old->ptr(), env_->lazyfree_lazy_server_del);
   }
   std::string_view key = old->key();
@@ -146,31 +147,30 @@ Record* Database::Overwrite(Record** slot, Record* old, const ValueInit& v, bool
     *slot = r;
     return r;
   }
-  Record* r = Record::ReplaceValue(old, v);
+  Record* r = Record::ReplaceValue(old, v, /*free_old=*/false);
   if (r != old) {
     *slot = r;
     if (had_expire) {
       Record** es = expires_.Find(r->key());
-      EMBER_CHECK(es);
+      EMBER_CHECK(es && *es == old);
       *es = r;
     }
+    Record::FreeShell(old);
   }
   return r;
 }
 
 Record* Database::ReplaceValue(Record* r, const ValueInit& v) {
   bool had_expire = r->has_expire();
-  Record* n = Record::ReplaceValue(r, v);
+  Record* n = Record::ReplaceValue(r, v, /*free_old=*/false);
   if (n != r) {
-    std::string_view key = n->key();
-    Record** slot = main_.Find(key);
-    EMBER_CHECK(slot && *slot == r);
-    *slot = n;
+    FixSlots(r, n);
     if (had_expire) {
-      Record** es = expires_.Find(key);
-      EMBER_CHECK(es);
+      Record** es = expires_.Find(n->key());
+      EMBER_CHECK(es && *es == r);
       *es = n;
     }
+    Record::FreeShell(r);
   }
   return n;
 }
@@ -178,7 +178,7 @@ Record* Database::ReplaceValue(Record* r, const ValueInit& v) {
 Record* Database::SetExpire(Record* r, int64_t when_ms) {
   bool had = r->has_expire();
   if (had && r->set_expire_ms(when_ms)) return r;
-  Record* n = Record::WithExpire(r, true, when_ms);
+  Record* n = Record::WithExpire(r, true, when_ms, /*free_old=*/false);
   FixSlots(r, n);
   if (had) {
     Record** es = expires_.Find(n->key());
@@ -188,14 +188,16 @@ Record* Database::SetExpire(Record* r, int64_t when_ms) {
     bool ok = expires_.Insert(n);
     EMBER_CHECK(ok);
   }
+  if (n != r) Record::FreeShell(r);
   return n;
 }
 
 Record* Database::RemoveExpire(Record* r) {
   if (!r->has_expire()) return r;
   expires_.Delete(r->key());
-  Record* n = Record::WithExpire(r, false, 0);
+  Record* n = Record::WithExpire(r, false, 0, /*free_old=*/false);
   FixSlots(r, n);
+  if (n != r) Record::FreeShell(r);
   return n;
 }
 

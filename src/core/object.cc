@@ -5,6 +5,7 @@
 #include "base/strutil.h"
 #include "core/value_free.h"
 #include "memory/alloc.h"
+#include "types/listpack.h"
 
 namespace ember {
 
@@ -64,7 +65,15 @@ ValueInit ValueInit::FromString(std::string_view v) {
 
 // ---- Record ----------------------------------------------------------------------------------
 
-size_t Record::ValueSize(const ValueInit& v) {
+bool InlinesValue(const ValueInit& v) {
+  if (v.inline_mode == ValueInit::Inline::kBorrowed) return true;
+  return v.inline_mode == ValueInit::Inline::kAuto && v.type == ObjType::kZSet &&
+         v.encoding == Encoding::kListpack && v.ptr &&
+         lp::Bytes(static_cast<const uint8_t*>(v.ptr)) <= kMaxInlineValue;
+}
+
+size_t Record::ValueSize(const ValueInit& v, bool inl) {
+  if (inl) return lp::Bytes(static_cast<const uint8_t*>(v.ptr));
   switch (v.encoding) {
     case Encoding::kInt: return 8;
     case Encoding::kEmbstr: return 1 + v.s.size();
@@ -73,7 +82,13 @@ size_t Record::ValueSize(const ValueInit& v) {
 }
 
 namespace {
-void WriteValue(uint8_t* val, const ValueInit& v) {
+constexpr uint32_t kInlineEncodingTag = 15;  // Record::kInlineTag
+
+void WriteValue(uint8_t* val, const ValueInit& v, bool inl) {
+  if (inl) {
+    std::memcpy(val, v.ptr, lp::Bytes(static_cast<const uint8_t*>(v.ptr)));
+    return;
+  }
   switch (v.encoding) {
     case Encoding::kInt: std::memcpy(val, &v.i, 8); break;
     case Encoding::kEmbstr:
@@ -84,16 +99,22 @@ void WriteValue(uint8_t* val, const ValueInit& v) {
   }
 }
 
-uint32_t MakeHeader(const ValueInit& v, bool has_expire, uint32_t lru) {
-  return static_cast<uint32_t>(v.type) | (static_cast<uint32_t>(v.encoding) << 3) |
-         (has_expire ? 0x80u : 0u) | ((lru & kLruMax) << 8);
+// The external blob an inline copy was made from, freed once the record holds the bytes.
+void ReleaseInlined(const ValueInit& v, bool inl) {
+  if (inl && v.inline_mode == ValueInit::Inline::kAuto) lp::Free(static_cast<uint8_t*>(v.ptr));
+}
+
+uint32_t MakeHeader(const ValueInit& v, bool inl, bool has_expire, uint32_t lru) {
+  uint32_t enc = inl ? kInlineEncodingTag : static_cast<uint32_t>(v.encoding);
+  return static_cast<uint32_t>(v.type) | (enc << 3) | (has_expire ? 0x80u : 0u) |
+         ((lru & kLruMax) << 8);
 }
 }  // namespace
 
-Record* Record::Build(uint8_t* p, std::string_view key, uint32_t lru, const ValueInit& v,
+Record* Record::Build(uint8_t* p, std::string_view key, uint32_t lru, const ValueInit& v, bool inl,
                       bool has_expire, int64_t expire_ms) {
   EMBER_DCHECK(v.encoding != Encoding::kEmbstr || v.s.size() <= 255);
-  uint32_t header = MakeHeader(v, has_expire, lru);
+  uint32_t header = MakeHeader(v, inl, has_expire, lru);
   std::memcpy(p, &header, 4);
   uint8_t* q = p + kHeaderSize;
   if (has_expire) {
@@ -115,54 +136,72 @@ Record* Record::Build(uint8_t* p, std::string_view key, uint32_t lru, const Valu
     q += 4;
   }
   if (klen) std::memcpy(q, key.data(), klen);
-  WriteValue(q + klen, v);
+  WriteValue(q + klen, v, inl);
   return reinterpret_cast<Record*>(p);
 }
 
 Record* Record::New(std::string_view key, const ValueInit& v, bool has_expire, int64_t expire_ms) {
-  auto* p = static_cast<uint8_t*>(mem::Allocate(TotalSize(key.size(), v, has_expire, expire_ms)));
-  return Build(p, key, 0, v, has_expire, expire_ms);
+  bool inl = InlinesValue(v);
+  auto* p =
+      static_cast<uint8_t*>(mem::Allocate(TotalSize(key.size(), v, inl, has_expire, expire_ms)));
+  Record* r = Build(p, key, 0, v, inl, has_expire, expire_ms);
+  ReleaseInlined(v, inl);
+  return r;
 }
 
 void Record::FreeShell(Record* r) { mem::Free(r); }
 
 void Record::Free(Record* r) {
   if (!r) return;
-  Encoding e = r->encoding();
-  if (e != Encoding::kInt && e != Encoding::kEmbstr) FreeValue(r->type(), e, r->ptr());
+  if (r->has_external_value()) FreeValue(r->type(), r->encoding(), r->ptr());
   mem::Free(r);
 }
 
-Record* Record::ReplaceValue(Record* old, const ValueInit& v) {
+Record* Record::ReplaceValue(Record* old, const ValueInit& v, bool free_old) {
   std::string_view key = old->key();
   size_t prefix = static_cast<size_t>(reinterpret_cast<const uint8_t*>(key.data()) + key.size() -
                                       old->bytes());
-  if (prefix + ValueSize(v) <= mem::UsableSize(old)) {
+  bool inl = InlinesValue(v);
+  size_t need = prefix + ValueSize(v, inl);
+  size_t have = mem::UsableSize(old);
+  bool in_place = need <= have;
+  // Zset records (which may have held an inline listpack) are kept at their own size class, so a
+  // zset that shrinks or leaves the listpack encoding does not keep a large record. The transient
+  // move out of a write (kNever) stays in place: the blob comes back at the end of the command.
+  if (in_place && (inl || old->value_inline() || v.type == ObjType::kZSet) &&
+      v.inline_mode != ValueInit::Inline::kNever && mem::SizeClassOf(need) != have) {
+    in_place = false;
+  }
+  if (in_place) {
     // In place: header (type/encoding) and value bytes change; key, TTL and LRU stay.
-    uint32_t h = MakeHeader(v, old->has_expire(), old->lru());
+    uint32_t h = MakeHeader(v, inl, old->has_expire(), old->lru());
     old->set_header(h);
-    WriteValue(old->bytes() + prefix, v);
+    WriteValue(old->bytes() + prefix, v, inl);
+    ReleaseInlined(v, inl);
     return old;
   }
-  auto* p = static_cast<uint8_t*>(mem::Allocate(prefix + ValueSize(v)));
+  auto* p = static_cast<uint8_t*>(mem::Allocate(need));
   std::memcpy(p, old, prefix);
   auto* r = reinterpret_cast<Record*>(p);
-  r->set_header(MakeHeader(v, old->has_expire(), old->lru()));
-  WriteValue(p + prefix, v);
-  mem::Free(old);
+  r->set_header(MakeHeader(v, inl, old->has_expire(), old->lru()));
+  WriteValue(p + prefix, v, inl);
+  ReleaseInlined(v, inl);
+  if (free_old) mem::Free(old);
   return r;
 }
 
-Record* Record::WithExpire(Record* r, bool has_expire, int64_t expire_ms) {
+Record* Record::WithExpire(Record* r, bool has_expire, int64_t expire_ms, bool free_old) {
   if (r->has_expire() == has_expire) {
     if (!has_expire || r->set_expire_ms(expire_ms)) return r;
   }
   ValueInit v = r->Value();
   std::string_view key = r->key();
+  bool inl = InlinesValue(v);  // only a kBorrowed inline value (Value() never sets kAuto inline)
   // Build into a fresh allocation: the key and embedded value alias the old one.
-  auto* p = static_cast<uint8_t*>(mem::Allocate(TotalSize(key.size(), v, has_expire, expire_ms)));
-  Record* n = Build(p, key, r->lru(), v, has_expire, expire_ms);
-  mem::Free(r);
+  auto* p =
+      static_cast<uint8_t*>(mem::Allocate(TotalSize(key.size(), v, inl, has_expire, expire_ms)));
+  Record* n = Build(p, key, r->lru(), v, inl, has_expire, expire_ms);
+  if (free_old) mem::Free(r);
   return n;
 }
 
@@ -173,7 +212,12 @@ ValueInit Record::Value() const {
   switch (v.encoding) {
     case Encoding::kInt: v.i = int_value(); break;
     case Encoding::kEmbstr: v.s = embstr(); break;
-    default: v.ptr = ptr(); break;
+    default:
+      v.ptr = ptr();
+      // An external value is passed on as it is (kNever: a zset listpack that is external stays so
+      // in the copy); an inline one is copied by whoever builds a record from it.
+      v.inline_mode = value_inline() ? ValueInit::Inline::kBorrowed : ValueInit::Inline::kNever;
+      break;
   }
   return v;
 }

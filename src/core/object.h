@@ -18,6 +18,20 @@
 //           encoding embstr -> 1-byte length + bytes (<= 44 bytes, Redis's embstr limit)
 //           any other       -> 8-byte pointer to the external value (RawString, listpack blob,
 //                              quicklist, hash table, intset, zset)
+//           inline listpack -> the listpack blob itself (its own header gives its length); the
+//                              header's encoding field holds the private tag 15, which encoding()
+//                              reports as listpack and ptr() as the address of the inline bytes
+//
+// Inline listpacks. A small sorted set in listpack form is stored inside its record when the blob
+// is at most kMaxInlineValue bytes: one allocation instead of two, no 8-byte pointer, and one
+// jemalloc class rounding instead of two. For `ZADD zset:N` with 10 members (a 144-byte listpack):
+// 32 (record) + 160 (listpack) = 192 bytes become a single 160-byte record. Readers see no
+// difference: encoding() says listpack and ptr() points at the blob. Writers must not change the
+// blob in place (it cannot be reallocated): a write first moves it out with ReplaceValue and a
+// ValueInit whose inline_mode is kNever (the record keeps its size, so it does not move), changes the
+// external copy, and stores the result back with ReplaceValue (kAuto), which copies it inline again
+// and frees the external copy. set_ptr() on an inline record panics, which catches a missed step.
+// Which values go inline is decided here (InlinesValue): today sorted-set listpacks only.
 //
 // `SET key:123456 0123456789` costs 4+1+10+1+10 = 26 bytes and with a TTL 32: one 32-byte jemalloc
 // class either way, plus the table slot (~13-22 bytes) and, with a TTL, one slot in the expire
@@ -36,6 +50,8 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+
+#include "base/assert.h"
 
 namespace ember {
 
@@ -58,6 +74,9 @@ const char* EncodingName(Encoding e);     // "raw", "int", "embstr", "listpack",
 constexpr size_t kEmbstrSizeLimit = 44;   // OBJ_ENCODING_EMBSTR_SIZE_LIMIT
 constexpr int64_t kSharedIntegers = 10000;
 constexpr uint32_t kLruMax = (1u << 24) - 1;
+// Largest listpack stored inside its record (bigger ones stay external: the write path copies an
+// inline blob out and back in, which should stay cheap next to the listpack insert itself).
+constexpr size_t kMaxInlineValue = 512;
 
 // A heap string for values longer than 44 bytes or modified in place (APPEND, SETRANGE, SETBIT):
 // an 8-byte length, then the bytes. Capacity is the allocator's usable size minus the header, so
@@ -77,11 +96,19 @@ struct RawString {
 
 // What a record's value is made of when it is created or replaced.
 struct ValueInit {
+  // Whether a listpack value may be stored inside the record (see "Inline listpacks" above).
+  enum class Inline : uint8_t {
+    kAuto,      // inline when the type allows it and the blob is small; the record then copies
+                // the bytes and frees `ptr` (ownership moved in either way)
+    kNever,     // keep `ptr` external (a write moving an inline blob out), no size trimming
+    kBorrowed,  // `ptr` is another record's inline blob (Record::Value): copy, never free
+  };
   ObjType type = ObjType::kString;
   Encoding encoding = Encoding::kEmbstr;
   int64_t i = 0;             // kInt
   std::string_view s;        // kEmbstr
-  void* ptr = nullptr;       // everything else (ownership moves into the record)
+  void* ptr = nullptr;       // everything else (ownership moves into the record, see Inline)
+  Inline inline_mode = Inline::kAuto;
 
   static ValueInit Int(int64_t v) { return {ObjType::kString, Encoding::kInt, v, {}, nullptr}; }
   static ValueInit Embstr(std::string_view v) {
@@ -103,17 +130,34 @@ class Record {
   static void FreeShell(Record* r);
   // A new record with the same key, expire and LRU bits and a new value; frees `old` (not its
   // old external value, which the caller released or moved). May return `old` itself when the new
-  // value fits in place.
-  static Record* ReplaceValue(Record* old, const ValueInit& v);
-  // A copy of `r` with the expire added/changed/removed; frees `r`. Same address when possible.
-  static Record* WithExpire(Record* r, bool has_expire, int64_t expire_ms);
+  // value fits in place. With free_old = false a moved-from `old` is left allocated (its key still
+  // readable) for the caller to FreeShell once no table points to it: a table lookup may allocate
+  // (a rehash step adds a bucket) and reuse a freed record's memory before the slot is fixed.
+  static Record* ReplaceValue(Record* old, const ValueInit& v, bool free_old = true);
+  // A copy of `r` with the expire added/changed/removed; frees `r` (unless free_old is false, as
+  // above). Same address when possible.
+  static Record* WithExpire(Record* r, bool has_expire, int64_t expire_ms, bool free_old = true);
 
   ObjType type() const { return static_cast<ObjType>(header() & 0x7); }
-  Encoding encoding() const { return static_cast<Encoding>((header() >> 3) & 0xF); }
+  // The Redis encoding (an inline listpack reports kListpack).
+  Encoding encoding() const {
+    uint32_t e = (header() >> 3) & 0xF;
+    return static_cast<Encoding>(e == kInlineTag ? static_cast<uint32_t>(Encoding::kListpack) : e);
+  }
+  // True when the value's bytes (a listpack) live inside this record.
+  bool value_inline() const { return ((header() >> 3) & 0xF) == kInlineTag; }
+  // True when ptr() is a separate allocation the record owns (not int, embstr or inline).
+  bool has_external_value() const {
+    uint32_t e = (header() >> 3) & 0xF;
+    return e != static_cast<uint32_t>(Encoding::kInt) &&
+           e != static_cast<uint32_t>(Encoding::kEmbstr) && e != kInlineTag;
+  }
   uint32_t lru() const { return header() >> 8; }
   void set_lru(uint32_t v) { set_header((header() & 0xFF) | ((v & kLruMax) << 8)); }
-  // For in-place encoding conversions of external values (listpack -> hashtable, ...).
+  // For in-place encoding conversions of external values (listpack -> hashtable, ...). Not for
+  // inline values (see set_ptr).
   void set_encoding(Encoding e) {
+    EMBER_CHECK(!value_inline());
     set_header((header() & ~0x78u) | (static_cast<uint32_t>(e) << 3));
   }
 
@@ -158,20 +202,27 @@ class Record {
     const uint8_t* p = ValuePos();
     return {reinterpret_cast<const char*>(p + 1), p[0]};
   }
-  // External values (everything but int and embstr).
+  // External values (everything but int and embstr); for an inline value, the inline bytes (valid
+  // until the record is replaced or freed; never to be reallocated or freed by the caller).
   void* ptr() const {
+    if (value_inline()) return const_cast<uint8_t*>(ValuePos());
     void* v;
     std::memcpy(&v, ValuePos(), sizeof(v));
     return v;
   }
-  void set_ptr(void* v) { std::memcpy(ValuePos(), &v, sizeof(v)); }
+  // Only for external values: an inline value must first be moved out (ReplaceValue, kNever).
+  void set_ptr(void* v) {
+    EMBER_CHECK(!value_inline());
+    std::memcpy(ValuePos(), &v, sizeof(v));
+  }
   template <typename T>
   T* as() const {
     return static_cast<T*>(ptr());
   }
 
   // The value as a ValueInit: int by value, embstr as a view into this record, anything else by
-  // its pointer (nothing is copied; ownership stays with the record). For RENAME/MOVE/COPY.
+  // its pointer (nothing is copied; ownership stays with the record); an inline value comes as
+  // kBorrowed, so a record built from it copies the bytes. For RENAME/MOVE/COPY.
   ValueInit Value() const;
 
   // The string value of a string record. Integers are formatted into `buf` (>= 24 bytes).
@@ -182,6 +233,7 @@ class Record {
 
  private:
   static constexpr size_t kHeaderSize = 4;
+  static constexpr uint32_t kInlineTag = 15;  // encoding field of an inline listpack
   static constexpr uint32_t kHeaderExpireBit = 0x80;
   static constexpr uint64_t kWideExpire = (1ull << 48) - 1;
 
@@ -217,15 +269,21 @@ class Record {
   }
   uint8_t* ValuePos() { return const_cast<uint8_t*>(static_cast<const Record*>(this)->ValuePos()); }
 
-  static size_t ValueSize(const ValueInit& v);
-  static size_t TotalSize(size_t klen, const ValueInit& v, bool has_expire, int64_t expire_ms) {
+  // Bytes of the value part; `inl` = InlinesValue(v).
+  static size_t ValueSize(const ValueInit& v, bool inl);
+  static size_t TotalSize(size_t klen, const ValueInit& v, bool inl, bool has_expire,
+                          int64_t expire_ms) {
     return kHeaderSize + ExpireFieldSize(has_expire, expire_ms) + KeyLenSize(klen) + klen +
-           ValueSize(v);
+           ValueSize(v, inl);
   }
   // Writes a record into `p` (a fresh allocation of at least TotalSize bytes).
   static Record* Build(uint8_t* p, std::string_view key, uint32_t lru, const ValueInit& v,
-                       bool has_expire, int64_t expire_ms);
+                       bool inl, bool has_expire, int64_t expire_ms);
 };
+
+// Whether `v` is stored inside a record (kBorrowed, or kAuto for a sorted-set listpack of at most
+// kMaxInlineValue bytes).
+bool InlinesValue(const ValueInit& v);
 
 // Frees an external value of the given type/encoding (used by Record::Free and by lazy free).
 void FreeValue(ObjType type, Encoding enc, void* ptr);

@@ -27,12 +27,19 @@
 //             of table slot = ~74 B measured (100k members, unit test); Redis 7.0.15 measured on
 //             the same shape: 111.8 B (node 24+16L + sds 16 + dictEntry 32 + bucket ~10).
 //             The value header (ZsetSkiplist) is 112 B + the 408 B skiplist header node.
-//   keyspace  a listpack zset key costs its record (4 + 1 + key + 8 -> 32 B class for short keys)
-//             + a table slot + the listpack: the bench shape (100k keys x 10 members) measures
-//             213.2 B/key against Redis's 234.9 (dictEntry + sds key + robj + bucket + listpack).
+//   keyspace  a listpack of at most kMaxInlineValue (512) bytes lives inside the key's record
+//             (core/object.h, "Inline listpacks"): 4 + 1 + key + listpack in one jemalloc class,
+//             + a table slot. The bench shape (100k keys x 10 members, 144-byte listpacks, keys
+//             zset:N) measures 181.2 B/key (160 B record + ~21 B slot) against Redis's 236.7
+//             (dictEntry 24 + sds key 16 + robj 16 + listpack 160 + bucket ~10); with the
+//             listpack in its own allocation it was 213.2 (32 B record + 160 B listpack + slot).
+//             Bigger listpacks stay external (record 4 + 1 + key + 8).
 //
 // Zset is a non-owning handle over (encoding, pointer): mutators may reallocate or convert, and the
-// caller stores the result back (StoreInto(record)); the record never moves for that. Iterators and
+// caller stores the result back (StoreInto(record) for an external value: the record never moves
+// for that). An inline listpack must not be mutated through Zset::Of(record): the commands move
+// it out first and store it back with Database::ReplaceValue (commands/zset_internal.h
+// OpenForWrite / StoreZset). Iterators and
 // member views are invalidated by any mutation. Not thread-safe; the const methods never rehash, so
 // they may run on an unchanging value in a fork child.
 #pragma once

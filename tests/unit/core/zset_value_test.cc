@@ -399,16 +399,18 @@ TEST(ZsetValue, KeyspaceCostOfSmallZsets) {
     char key[32];
     for (size_t i = 0; i < kKeys; i++) {
       std::snprintf(key, sizeof(key), "zset:%zu", i);
+      // As ZADD on a new key: fill, then add (the 144-byte listpack goes inline in the record).
       Zset z = Zset::Create(10, 8, lim);
-      Record* r = db.Add(key, z.ToValueInit());
       for (int j = 0; j < 10; j++) Add(z, j * 1.5, "member:" + std::to_string(j), lim);
-      z.StoreInto(r);
+      Record* r = db.Add(key, z.ToValueInit());
+      EXPECT_TRUE(r->value_inline());
     }
     while (db.main_table().RehashSteps(1000)) {
     }
     double per = static_cast<double>(mem::UsedMemory() - before) / kKeys;
     std::printf("zset10 keyspace cost: %.1f B/key (Redis 7.0.15: 234.9)\n", per);
-    EXPECT_LT(per, 234.9 * 0.95);
+    // 160-byte record (key + inline listpack) + ~21 B of table slot; 213 B with the listpack apart.
+    EXPECT_LT(per, 234.9 * 0.85);
   }
 }
 
