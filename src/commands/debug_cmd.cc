@@ -88,7 +88,7 @@ void DebugDigestValue(CommandContext& ctx) {
   ctx.reply->ArrayLen(ctx.argc() - 2);
   for (size_t j = 2; j < ctx.argc(); j++) {
     Record* r = ctx.db->Lookup(ctx.arg(j), kLookupNoTouch | kLookupNoStats | kLookupNoExpire);
-    ctx.reply->Bulk(ValueDigest(r));
+    ctx.reply->SimpleString(ValueDigest(r));  // status replies, as Redis
   }
 }
 
@@ -236,7 +236,7 @@ void DebugCommand(CommandContext& ctx) {
     }
     ctx.reply->Ok();
   } else if (is("digest") && argc == 2) {
-    ctx.reply->Bulk(DatasetDigest(ctx.server->databases()));
+    ctx.reply->SimpleString(DatasetDigest(ctx.server->databases()));
   } else if (is("digest-value") && argc >= 2) {
     DebugDigestValue(ctx);
   } else if (is("reload")) {

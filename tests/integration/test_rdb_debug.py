@@ -35,6 +35,10 @@ class RdbDebugTest(ServerTestCase):
         self.assertEqual(self.r.execute_command("DEBUG", "DIGEST-VALUE", "a", "nokey"),
                          [b"b4fc66738120fba0b5aa500ab5c2bf89cea1c5da", ZEROS])
         self.assertEqual(self.r.execute_command("DEBUG", "DIGEST-VALUE"), [])
+        # Status replies on the wire, as Redis sends them.
+        self.assertEqual(self.raw("DEBUG", "DIGEST"), b"+943d800368fb9c0e951138f1bc0e313ac769d91f\r\n")
+        self.assertEqual(self.raw("DEBUG", "DIGEST-VALUE", "a", "nokey"),
+                         b"*2\r\n+b4fc66738120fba0b5aa500ab5c2bf89cea1c5da\r\n+" + ZEROS + b"\r\n")
         self.assertEqual(self.raw("DEBUG", "DIGEST", "x"),
                          b"-ERR unknown subcommand or wrong number of arguments for 'DIGEST'. "
                          b"Try DEBUG HELP.\r\n")
