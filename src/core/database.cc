@@ -82,12 +82,13 @@ void Database::Insert(Record* r) {
   if (r->has_expire()) expires_.Insert(r);
 }
 
-void Database::FixSlots(Record* old_rec, Record* new_rec) {
-  if (old_rec == new_rec) return;
-  std::string_view key = new_rec->key();
-  Record** slot = main_.Find(key);
-  EMBER_CHECK(slot && *slot == old_rec);
-  *slot = new_rec;
+Record** Database::SlotOf(RecordTable& table, Record* r) {
+  // Looked up while `r` is still alive: the table compares keys through the entries it holds, so a
+  // lookup after `r` was freed would read freed memory (and fail outright once the allocator has
+  // reused the bytes). The slot stays valid until the next operation on that same table.
+  Record** slot = table.Find(r->key());
+  EMBER_CHECK(slot && *slot == r);
+  return slot;
 }
 
 void Database::FreeExternal(ObjType t, Encoding e, void* ptr, bool lazy) {
@@ -146,43 +147,33 @@ Record* Database::Overwrite(Record** slot, Record* old, const ValueInit& v, bool
     *slot = r;
     return r;
   }
+  Record** es = had_expire && !Record::FitsInPlace(old, v) ? SlotOf(expires_, old) : nullptr;
   Record* r = Record::ReplaceValue(old, v);
   if (r != old) {
     *slot = r;
-    if (had_expire) {
-      Record** es = expires_.Find(r->key());
-      EMBER_CHECK(es);
-      *es = r;
-    }
+    if (es) *es = r;
   }
   return r;
 }
 
 Record* Database::ReplaceValue(Record* r, const ValueInit& v) {
-  bool had_expire = r->has_expire();
+  if (Record::FitsInPlace(r, v)) return Record::ReplaceValue(r, v);
+  Record** slot = SlotOf(main_, r);
+  Record** es = r->has_expire() ? SlotOf(expires_, r) : nullptr;
   Record* n = Record::ReplaceValue(r, v);
-  if (n != r) {
-    std::string_view key = n->key();
-    Record** slot = main_.Find(key);
-    EMBER_CHECK(slot && *slot == r);
-    *slot = n;
-    if (had_expire) {
-      Record** es = expires_.Find(key);
-      EMBER_CHECK(es);
-      *es = n;
-    }
-  }
+  *slot = n;
+  if (es) *es = n;
   return n;
 }
 
 Record* Database::SetExpire(Record* r, int64_t when_ms) {
   bool had = r->has_expire();
   if (had && r->set_expire_ms(when_ms)) return r;
+  Record** slot = SlotOf(main_, r);
+  Record** es = had ? SlotOf(expires_, r) : nullptr;
   Record* n = Record::WithExpire(r, true, when_ms);
-  FixSlots(r, n);
+  *slot = n;
   if (had) {
-    Record** es = expires_.Find(n->key());
-    EMBER_CHECK(es && *es == r);
     *es = n;
   } else {
     bool ok = expires_.Insert(n);
@@ -194,8 +185,9 @@ Record* Database::SetExpire(Record* r, int64_t when_ms) {
 Record* Database::RemoveExpire(Record* r) {
   if (!r->has_expire()) return r;
   expires_.Delete(r->key());
+  Record** slot = SlotOf(main_, r);
   Record* n = Record::WithExpire(r, false, 0);
-  FixSlots(r, n);
+  *slot = n;
   return n;
 }
 

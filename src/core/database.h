@@ -128,7 +128,8 @@ class Database {
   void InitLru(Record* r);
   void FreeRecord(Record* r, bool lazy);
   void FreeExternal(ObjType t, Encoding e, void* ptr, bool lazy);
-  void FixSlots(Record* old_rec, Record* new_rec);
+  // The slot of `r` in `table` (main_ or expires_); `r` must be there and still alive.
+  Record** SlotOf(RecordTable& table, Record* r);
   Record* Overwrite(Record** slot, Record* old, const ValueInit& v, bool keep_ttl);
 
   int id_;

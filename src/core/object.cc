@@ -133,11 +133,18 @@ void Record::Free(Record* r) {
   mem::Free(r);
 }
 
+bool Record::FitsInPlace(const Record* r, const ValueInit& v) {
+  std::string_view key = r->key();
+  size_t prefix = static_cast<size_t>(reinterpret_cast<const uint8_t*>(key.data()) + key.size() -
+                                      r->bytes());
+  return prefix + ValueSize(v) <= mem::UsableSize(r);
+}
+
 Record* Record::ReplaceValue(Record* old, const ValueInit& v) {
   std::string_view key = old->key();
   size_t prefix = static_cast<size_t>(reinterpret_cast<const uint8_t*>(key.data()) + key.size() -
                                       old->bytes());
-  if (prefix + ValueSize(v) <= mem::UsableSize(old)) {
+  if (FitsInPlace(old, v)) {
     // In place: header (type/encoding) and value bytes change; key, TTL and LRU stay.
     uint32_t h = MakeHeader(v, old->has_expire(), old->lru());
     old->set_header(h);

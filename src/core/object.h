@@ -105,6 +105,8 @@ class Record {
   // old external value, which the caller released or moved). May return `old` itself when the new
   // value fits in place.
   static Record* ReplaceValue(Record* old, const ValueInit& v);
+  // True when ReplaceValue(r, v) would keep `r` in place (same address).
+  static bool FitsInPlace(const Record* r, const ValueInit& v);
   // A copy of `r` with the expire added/changed/removed; frees `r`. Same address when possible.
   static Record* WithExpire(Record* r, bool has_expire, int64_t expire_ms);
 
