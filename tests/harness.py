@@ -27,6 +27,17 @@ REDIS_BIN = shutil.which("redis-server") or "/usr/bin/redis-server"
 TARGET = os.environ.get("EMBER_TEST_TARGET", "ember")
 EMBER_BIN = REDIS_BIN if TARGET == "redis" else os.path.join(BUILD, "ember-server")
 LONG = os.environ.get("EMBER_LONG_TESTS") == "1"
+# "address" / "undefined" when EMBER_BUILD is a sanitizer build (build-address, build-undefined):
+# each server's sanitizer reports are then collected (see Server), and allocator- or
+# timing-dependent bounds may test it.
+SANITIZER = next((s for s in ("address", "undefined")
+                  if os.path.basename(os.path.normpath(BUILD)) == f"build-{s}"), None)
+if TARGET == "redis":
+    SANITIZER = None
+
+
+class SanitizerReport(AssertionError):
+    pass
 
 
 def free_port():
@@ -66,7 +77,8 @@ class Server:
             with open(conf, "w") as f:
                 f.write("\n".join(self.conf_lines()) + "\n")
         self.proc = subprocess.Popen([self.binary, conf] + self.extra_args, cwd=self.dir,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     env=self.sanitizer_env())
         if self.wait:
             try:
                 self.wait_ready()
@@ -93,8 +105,36 @@ class Server:
             time.sleep(0.02)
         raise RuntimeError(f"{self.name} not ready after {timeout}s:\n{self.log()}")
 
+    # -- sanitizer builds ---------------------------------------------------------------------
+    # The server's stdout/stderr go to an unread pipe, so under a sanitizer build each report is
+    # written to <dir>/sanitizer.<pid> instead (forked children included) and stop() raises
+    # SanitizerReport with it: a memory error or leak fails the test that stopped the server.
+    def sanitizer_env(self):
+        if SANITIZER is None or self.binary != EMBER_BIN:
+            return None
+        env = dict(os.environ)
+        log = os.path.join(self.dir, "sanitizer")
+        for var in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+            env[var] = ":".join(filter(None, [env.get(var, ""), f"log_path={log}"]))
+        return env
+
+    def check_sanitizer_reports(self):
+        if SANITIZER is None or not os.path.isdir(self.dir):
+            return
+        reports = []
+        for name in sorted(os.listdir(self.dir)):
+            if name.startswith("sanitizer."):
+                path = os.path.join(self.dir, name)
+                with open(path, errors="replace") as f:
+                    reports.append(f"--- {name}\n{f.read()[-20000:]}")
+                os.rename(path, os.path.join(self.dir, "reported-" + name))
+        if reports:
+            raise SanitizerReport(f"{SANITIZER} sanitizer report(s) from {self.name} in {self.dir}:\n"
+                                  + "\n".join(reports))
+
     def stop(self, sig=signal.SIGTERM, timeout=20.0):
-        """Stops the server by its PID; returns the exit code."""
+        """Stops the server by its PID; returns the exit code. Under a sanitizer build, raises
+        SanitizerReport (after stopping) if the server or a child of it reported an error."""
         if self.proc is None:
             return None
         if self.proc.poll() is None:
@@ -111,15 +151,19 @@ class Server:
             self.proc.stdout.close()
         rc = self.proc.returncode
         self.proc = None
+        self.check_sanitizer_reports()
         return rc
 
     def kill9(self):
         return self.stop(sig=signal.SIGKILL)
 
     def cleanup(self):
-        self.stop()
-        if self.own_dir and not self.keep_dir:
-            shutil.rmtree(self.dir, ignore_errors=True)
+        try:
+            self.stop()
+            self.check_sanitizer_reports()   # a server that was already stopped (or killed)
+        finally:
+            if self.own_dir and not self.keep_dir:
+                shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self):
         return self.start()

@@ -14,6 +14,11 @@
 
 namespace ember::mem {
 
+// Defined in new_delete.cc: this reference makes the linker take the global operator new/delete
+// whenever it takes this file (see there).
+extern const int kNewDeleteRouted;
+[[gnu::used]] static const int* const kPullNewDelete = &kNewDeleteRouted;
+
 namespace {
 constexpr int kSlots = 64;
 struct alignas(64) Slot {
@@ -131,6 +136,9 @@ size_t UsableSize(const void* ptr) { return Usable(ptr); }
 size_t SizeClassOf(size_t size) {
 #ifdef EMBER_HAVE_JEMALLOC
   return nallocx(size ? size : 1, 0);
+#elif defined(__SANITIZE_ADDRESS__)
+  // ASan's allocator reports the requested size as the usable size (its redzones are not usable).
+  return size ? size : 1;
 #else
   // glibc: chunks are 16-byte aligned with 8 bytes of header; usable = round_up(size + 8, 16) - 8.
   size_t s = size < 24 ? 24 : ((size + 8 + 15) & ~static_cast<size_t>(15)) - 8;

@@ -5,6 +5,15 @@
 
 #include "memory/alloc.h"
 
+// Referenced from alloc.cc so that linking alloc.o (always needed) pulls this member out of
+// libember.a. Without it the archive member is skipped whenever the link line already has an
+// operator new before the archive: -fsanitize=address puts libasan.so first, which left std
+// containers uncounted in used_memory in ASan builds.
+namespace ember::mem {
+extern const int kNewDeleteRouted;
+const int kNewDeleteRouted = 1;
+}  // namespace ember::mem
+
 void* operator new(std::size_t n) { return ember::mem::Allocate(n); }
 void* operator new[](std::size_t n) { return ember::mem::Allocate(n); }
 void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return ember::mem::Allocate(n); }

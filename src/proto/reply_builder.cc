@@ -20,6 +20,12 @@
 namespace ember::proto {
 namespace {
 
+// memcpy for caller-supplied views: an empty std::string_view() has a null data(), and passing
+// null to memcpy is undefined even for 0 bytes (UBSan nonnull-attribute).
+inline void CopyBytes(char* dst, const char* src, size_t n) {
+  if (n) std::memcpy(dst, src, n);
+}
+
 constexpr size_t kFirstChunk = 1024;
 constexpr size_t kMaxChunk = 16 * 1024;  // PROTO_REPLY_CHUNK_BYTES
 constexpr size_t kMaxHeader = 24;        // prefix + 20 digits + CRLF, rounded up
@@ -278,7 +284,7 @@ void ReplyBuilder::Line(char prefix, std::string_view s) {
   if (s.size() <= kNoSplitMax) {
     char* p = Reserve(s.size() + 3);
     p[0] = prefix;
-    std::memcpy(p + 1, s.data(), s.size());
+    CopyBytes(p + 1, s.data(), s.size());
     p[s.size() + 1] = '\r';
     p[s.size() + 2] = '\n';
     Commit(s.size() + 3);
@@ -329,7 +335,7 @@ void ReplyBuilder::Bulk(std::string_view s) {
   if (fits || s.size() <= kNoSplitMax) {
     char* p = Reserve(total);
     size_t h = WriteHeader(p, '$', s.size());
-    std::memcpy(p + h, s.data(), s.size());
+    CopyBytes(p + h, s.data(), s.size());
     p[h + s.size()] = '\r';
     p[h + s.size() + 1] = '\n';
     Commit(h + s.size() + 2);

@@ -142,7 +142,12 @@ void Client::ProcessInput() {
          qpos_ < querybuf_.size()) {
     std::string_view buf(querybuf_.data() + qpos_, querybuf_.size() - qpos_);
     auto res = parser.Parse(buf, limits);
-    if (res.state == proto::RequestParser::State::kNeedMore) break;
+    if (res.state == proto::RequestParser::State::kNeedMore) {
+      // Empty requests skipped before the partial one (blank lines, *0) are dropped now: the
+      // parser's offsets into the partial request count from after them.
+      qpos_ += res.consumed;
+      break;
+    }
     if (res.state == proto::RequestParser::State::kError) {
       reply.Error(parser.ErrorText());
       LOG_VERBOSE("Protocol error (%.*s) from client: %s", static_cast<int>(parser.ErrorText().size()),
