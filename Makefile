@@ -35,6 +35,8 @@ endif
 ifeq ($(SANITIZE),undefined)
   CXXFLAGS += -fsanitize=undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
   LDFLAGS += -fsanitize=undefined
+  # Reports name the call chain, not just the line (tests/harness.py appends log_path per server).
+  export UBSAN_OPTIONS ?= print_stacktrace=1
 endif
 CXXFLAGS += $(DEFS)
 
