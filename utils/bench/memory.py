@@ -179,7 +179,8 @@ def main(argv=None):
                     help=f"comma list from: {','.join(SHAPES)}, or 'all' (default {DEFAULT_SHAPES})")
     ap.add_argument("--target", type=float, default=None,
                     help="ratio target for every shape (default: the shape's own, 0.6 for strings)")
-    ap.add_argument("--settle", type=float, default=0.5, help="pause before each reading (s)")
+    ap.add_argument("--settle", type=float, default=3.0,
+                    help="pause before each reading (s); 3 s lets an incremental rehash the load started finish (1 ms per 100 ms cron on both servers), so 100k-key shapes read the same every run")
     ap.add_argument("--load-timeout", type=float, default=300.0, help="limit for one load (s)")
     args = ap.parse_args(argv)
 
