@@ -168,9 +168,10 @@ void PageDismisser::ValueInner(ObjType type, Encoding enc, const void* ptr,
 
 void PageDismisser::Value(const Record* r, uint64_t serialized_bytes) {
   if (!enabled_) return;
-  Encoding enc = r->encoding();
-  if (enc == Encoding::kInt || enc == Encoding::kEmbstr) return;
-  ValueInner(r->type(), enc, r->ptr(), serialized_bytes);
+  // int, embstr and inline listpacks live inside the record: no allocation of their own (ptr()
+  // of an inline value points into the record, never to the start of a block).
+  if (!r->has_external_value()) return;
+  ValueInner(r->type(), r->encoding(), r->ptr(), serialized_bytes);
 }
 
 }  // namespace ember

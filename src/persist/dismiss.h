@@ -33,8 +33,8 @@
 //   zset skiplist              the member->node table's bucket arrays; the nodes when they average
 //                              >= half a page (found through the table, never through the
 //                              skiplist links, so no released node is read to find the next)
-//   int / embstr, records      nothing (they live in the record, which the keyspace table scan
-//                              and the expire data may still read)
+//   int / embstr / inline      nothing (they live in the record, which the keyspace table scan
+//   listpacks, records         and the expire data may still read)
 // Client buffers (query buffers, reply chunks) are released once, right after the fork: the child
 // never reads them and the parent keeps writing them.
 //

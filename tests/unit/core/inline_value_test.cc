@@ -52,6 +52,12 @@ size_t Prefix(const Record* r) {
   return static_cast<size_t>(k.data() + k.size() - reinterpret_cast<const char*>(r));
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAsanSizes = true;
+#else
+constexpr bool kAsanSizes = false;
+#endif
+
 TEST(InlineValueTest, SmallZsetListpackIsCopiedIntoOneTightRecord) {
   size_t before = mem::UsedMemory();
   Zset z = MakeZset(10);
@@ -64,7 +70,9 @@ TEST(InlineValueTest, SmallZsetListpackIsCopiedIntoOneTightRecord) {
   EXPECT_EQ(r->encoding(), Encoding::kListpack);
   EXPECT_EQ(Bytes(r->ptr()), blob);
   EXPECT_EQ(r->AllocSize(), mem::SizeClassOf(Prefix(r) + 144));
-  EXPECT_EQ(r->AllocSize(), 160u) << "record + listpack of the zset10 shape share one 160-byte class";
+  if (!kAsanSizes) {  // ASan has no size classes (its usable size is the size asked for)
+    EXPECT_EQ(r->AllocSize(), 160u) << "record + listpack of the zset10 shape share one 160-byte class";
+  }
   EXPECT_EQ(mem::UsedMemory() - before, r->AllocSize()) << "the external blob must be freed";
   Zset view = Zset::Of(r);
   EXPECT_EQ(view.Length(), 10u);
@@ -155,7 +163,7 @@ TEST(InlineValueTest, WriteCycleMovesOutInPlaceAndBackTight) {
   Record::Free(r7);
   // The same from a full 160-byte inline record (ZADD past zset-max-listpack-entries).
   Record* s1 = Record::New("zset:1", MakeZset(10).ToValueInit());
-  ASSERT_EQ(s1->AllocSize(), 160u);
+  ASSERT_EQ(s1->AllocSize(), mem::SizeClassOf(Prefix(s1) + 144));
   out = ValueInit::Ptr(ObjType::kZSet, Encoding::kListpack,
                        lp::Dup(static_cast<const uint8_t*>(s1->ptr())));
   out.inline_mode = ValueInit::Inline::kNever;

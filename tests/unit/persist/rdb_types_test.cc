@@ -187,7 +187,7 @@ TEST(RdbTypesTest, TruncatedPlainValuesNameTheOffsetOnce) {
     ASSERT_TRUE(t.ok());
     auto v = LoadValue(rd, *t, {}, "k");
     ASSERT_FALSE(v.ok());
-    const std::string& m = v.status().message();
+    const std::string m = v.status().message();  // status() returns a copy
     size_t first = m.find("at offset");
     ASSERT_NE(first, std::string::npos) << m;
     EXPECT_EQ(m.find("at offset", first + 1), std::string::npos) << m;
