@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 #include "base/log.h"
 #include "base/time.h"
@@ -33,15 +35,23 @@ void ForkChild::Reset() {
   type_ = ChildType::kNone;
 }
 
+bool ForkChild::FailForkForTests() {
+  static const bool fail = [] {
+    const char* v = std::getenv("EMBER_TEST_FAIL_FORK");
+    return v != nullptr && std::string_view(v) == "1";
+  }();
+  return fail;
+}
+
 Expected<pid_t> ForkChild::Start(ChildType type, uint64_t keys_total, int oom_score_adj_child) {
   if (active()) return Status::Busy("a child process is already active");
   if (pipe2(pipe_, O_CLOEXEC | O_NONBLOCK) != 0) {
     return Status::FromErrno("Can't open the child info pipe", errno);
   }
   int64_t t0 = MonotonicUs();
-  pid_t pid = fork();
+  pid_t pid = FailForkForTests() ? -1 : fork();
   if (pid < 0) {
-    int err = errno;
+    int err = FailForkForTests() ? ENOMEM : errno;
     ClosePipe();
     return Status::FromErrno("Can't fork", err);
   }

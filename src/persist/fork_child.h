@@ -38,6 +38,10 @@ struct ChildInfo {
 class ForkChild {
  public:
   ForkChild() = default;
+  // Test hook: with EMBER_TEST_FAIL_FORK=1 in the environment every fork "fails" with ENOMEM, so
+  // tests can check that a failed fork is logged, reported and harmless (overcommit refusing a
+  // fork cannot be arranged from a test). Read once.
+  static bool FailForkForTests();
   ~ForkChild();
 
   // Forks. Returns the child's pid in the parent (> 0), 0 in the child, or an error (fork refused:

@@ -515,6 +515,7 @@ Status AofControl::StartRewrite() {
   ForkChild& child = server_->rdb().child();
   auto pid = child.Start(ChildType::kAof, keys, oom_child);
   if (!pid.ok()) {
+    last_bgrewrite_ok_ = false;  // aof_last_bgrewrite_status:err, as Redis
     LOG_WARNING("Can't rewrite append only file in background: fork: %s",
                 pid.status().message().c_str());
     return Status::IOError(pid.status().message());

@@ -192,7 +192,8 @@ Status RdbControl::BackgroundSave(bool schedule, bool* scheduled) {
   if (!pid.ok()) {
     last_bgsave_ok_ = false;
     LOG_WARNING("Can't save in background: fork: %s", pid.status().message().c_str());
-    return Status::IOError("ERR " + pid.status().message());
+    // Redis replies a bare "-ERR" (shared.err); the reason is in the log.
+    return Status::IOError("ERR");
   }
   if (*pid == 0) {
     // Child: write the snapshot and exit without running any parent cleanup.
