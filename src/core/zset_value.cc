@@ -383,82 +383,64 @@ ZsetIter Zset::AtRank(size_t rank) const {
   return it;
 }
 
+template <class Reached, class Inside>
+ZsetIter Zset::ListpackRangeEnd(bool forward, bool nonempty, Reached reached, Inside inside) const {
+  size_t len = Length();
+  ZsetIter it = AtRank(forward || len == 0 ? 0 : len - 1);
+  if (nonempty) {
+    for (; it.Valid(); forward ? it.Next() : it.Prev()) {
+      if (reached(it)) {
+        if (inside(it)) return it;
+        break;
+      }
+    }
+  }
+  it.eptr_ = it.sptr_ = nullptr;  // invalid, still a listpack iterator
+  return it;
+}
+
 ZsetIter Zset::FirstInRange(const ZRangeSpec& r) const {
-  ZsetIter it;
   if (enc_ == Encoding::kSkiplist) {
+    ZsetIter it;
     it.node_ = sl()->zsl.FirstInRange(r);
     return it;
   }
-  it = AtRank(0);
-  if (!ScoreRangeNonEmpty(r)) it.eptr_ = it.sptr_ = nullptr;
-  while (it.Valid()) {
-    double s = it.Score();
-    if (ScoreGteMin(s, r)) {
-      if (!ScoreLteMax(s, r)) it.eptr_ = it.sptr_ = nullptr;
-      break;
-    }
-    it.Next();
-  }
-  return it;
+  return ListpackRangeEnd(
+      true, ScoreRangeNonEmpty(r), [&](ZsetIter& i) { return ScoreGteMin(i.Score(), r); },
+      [&](ZsetIter& i) { return ScoreLteMax(i.Score(), r); });
 }
 
 ZsetIter Zset::LastInRange(const ZRangeSpec& r) const {
-  ZsetIter it;
   if (enc_ == Encoding::kSkiplist) {
+    ZsetIter it;
     it.node_ = sl()->zsl.LastInRange(r);
     return it;
   }
-  size_t len = Length();
-  it = AtRank(len ? len - 1 : 0);
-  if (!ScoreRangeNonEmpty(r)) it.eptr_ = it.sptr_ = nullptr;
-  while (it.Valid()) {
-    double s = it.Score();
-    if (ScoreLteMax(s, r)) {
-      if (!ScoreGteMin(s, r)) it.eptr_ = it.sptr_ = nullptr;
-      break;
-    }
-    it.Prev();
-  }
-  return it;
+  return ListpackRangeEnd(
+      false, ScoreRangeNonEmpty(r), [&](ZsetIter& i) { return ScoreLteMax(i.Score(), r); },
+      [&](ZsetIter& i) { return ScoreGteMin(i.Score(), r); });
 }
 
 ZsetIter Zset::FirstInLexRange(const ZLexRangeSpec& r) const {
-  ZsetIter it;
   if (enc_ == Encoding::kSkiplist) {
+    ZsetIter it;
     it.node_ = sl()->zsl.FirstInLexRange(r);
     return it;
   }
-  it = AtRank(0);
-  if (!LexRangeNonEmpty(r)) it.eptr_ = it.sptr_ = nullptr;
-  while (it.Valid()) {
-    std::string_view m = it.Member();
-    if (LexGteMin(m, r)) {
-      if (!LexLteMax(m, r)) it.eptr_ = it.sptr_ = nullptr;
-      break;
-    }
-    it.Next();
-  }
-  return it;
+  return ListpackRangeEnd(
+      true, LexRangeNonEmpty(r), [&](ZsetIter& i) { return LexGteMin(i.Member(), r); },
+      [&](ZsetIter& i) { return LexLteMax(i.Member(), r); });
 }
 
 ZsetIter Zset::LastInLexRange(const ZLexRangeSpec& r) const {
-  ZsetIter it;
   if (enc_ == Encoding::kSkiplist) {
+    ZsetIter it;
     it.node_ = sl()->zsl.LastInLexRange(r);
     return it;
   }
-  size_t len = Length();
-  it = AtRank(len ? len - 1 : 0);
-  if (!LexRangeNonEmpty(r)) it.eptr_ = it.sptr_ = nullptr;
-  while (it.Valid()) {
-    std::string_view m = it.Member();
-    if (LexLteMax(m, r)) {
-      if (!LexGteMin(m, r)) it.eptr_ = it.sptr_ = nullptr;
-      break;
-    }
-    it.Prev();
-  }
-  return it;
+  return ListpackRangeEnd(
+      false, LexRangeNonEmpty(r), [&](ZsetIter& i) { return LexLteMax(i.Member(), r); },
+      [&](ZsetIter& i) { return LexGteMin(i.Member(), r); });
 }
 
 size_t Zset::CountInRange(const ZRangeSpec& r) const {

@@ -196,6 +196,12 @@ class Zset {
                    int* out_flags, double* newscore);
   bool AddSkiplist(double score, std::string_view member, int in_flags, int* out_flags,
                    double* newscore);
+  // The listpack half of First/Last-In(Lex)Range: walks from the first element (forward) or the
+  // last one, stops at the first element `reached` accepts (it has passed the range's near end)
+  // and returns it if `inside` accepts it too (it is within the far end); invalid otherwise or
+  // when the range is empty. Redis's zzlFirstInRange/zzlLastInRange and the lex variants.
+  template <class Reached, class Inside>
+  ZsetIter ListpackRangeEnd(bool forward, bool nonempty, Reached reached, Inside inside) const;
 
   Encoding enc_ = Encoding::kListpack;
   void* ptr_ = nullptr;
