@@ -70,12 +70,15 @@ void Show(const Input& in, const Outcome& o) {
               o.loaded ? ("loaded, " + std::to_string(o.keys) + " keys").c_str() : o.error.c_str());
 }
 
-TEST(FuzzCorpus, RdbFilesKeepTheLoaderInvariants) {
-  auto corpus = ReadCorpus("rdb_load");
+// Replays one target's corpus through its checker: no input may break an invariant, every "ok-"
+// input must load and every "bad-"/"refused-" one must not; the corpus must hold at least
+// min_ok and min_bad of them (so a missing corpus fails).
+template <class Check>
+void ReplayCorpus(const char* target, Check check, int min_ok, int min_bad) {
   int ok = 0, bad = 0;
-  for (const Input& in : corpus) {
+  for (const Input& in : ReadCorpus(target)) {
     SCOPED_TRACE(in.name);
-    Outcome o = CheckRdbFile(U8(in.bytes), in.bytes.size());
+    Outcome o = check(U8(in.bytes), in.bytes.size());
     Show(in, o);
     EXPECT_EQ(o.violation, "");
     if (StartsWith(in.name, "ok-")) {
@@ -86,29 +89,18 @@ TEST(FuzzCorpus, RdbFilesKeepTheLoaderInvariants) {
       bad++;
     }
   }
-  // The corpus must be there: valid files of every kind and their broken variants.
-  EXPECT_GE(ok, 5);
-  EXPECT_GE(bad, 10);
+  EXPECT_GE(ok, min_ok);
+  EXPECT_GE(bad, min_bad);
+}
+
+TEST(FuzzCorpus, RdbFilesKeepTheLoaderInvariants) {
+  // Valid files of every kind and their broken variants.
+  ReplayCorpus("rdb_load", CheckRdbFile, 5, 10);
 }
 
 TEST(FuzzCorpus, RestorePayloadsKeepTheRestoreInvariants) {
-  auto corpus = ReadCorpus("restore_payload");
-  int ok = 0, bad = 0;
-  for (const Input& in : corpus) {
-    SCOPED_TRACE(in.name);
-    Outcome o = CheckRestorePayload(U8(in.bytes), in.bytes.size());
-    Show(in, o);
-    EXPECT_EQ(o.violation, "");
-    if (StartsWith(in.name, "ok-")) {
-      EXPECT_TRUE(o.loaded) << o.error;
-      ok++;
-    } else if (StartsWith(in.name, "bad-") || StartsWith(in.name, "refused-")) {
-      EXPECT_FALSE(o.loaded);
-      bad++;
-    }
-  }
-  EXPECT_GE(ok, 3);
-  EXPECT_GE(bad, 5);
+  auto check = [](const uint8_t* d, size_t n) { return CheckRestorePayload(d, n); };
+  ReplayCorpus("restore_payload", check, 3, 5);
 }
 
 // The checks themselves must be able to fail: a chunked source that loses bytes would make the two
