@@ -183,7 +183,9 @@ class Server:
 
     def __init__(self, binary, name, args=None, config=None, cpu=SERVER_CPU, persist=False,
                  start_timeout=20.0):
-        self.binary = binary
+        # The server runs in its temporary directory: a relative path given on the command line
+        # (build/ember-server) must be made absolute; a bare name is looked up on PATH.
+        self.binary = os.path.abspath(binary) if os.sep in binary else binary
         self.name = name
         self.extra_args = list(args or [])
         self.config = config
