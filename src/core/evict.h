@@ -18,8 +18,8 @@
 //
 // Beyond Redis, for operators: a histogram of the idle age of evicted keys (<= 1 s, <= 1 min,
 // <= 1 h, > 1 h) and a running estimate of eviction quality: after each LRU/LFU eviction, a few
-// random keys of the same database are scored (for one LRU/LFU victim in 4, to keep it cheap); the
-// share of them the victim outranks (idler or less frequent) feeds an exponential average. 100% means every victim was at least as cold as
+// keys of the same database, sampled as the pool samples, are scored (for one LRU/LFU victim in 4,
+// to keep it cheap); the share of them the victim outranks (idler or less frequent) feeds an exponential average. 100% means every victim was at least as cold as
 // everything sampled, which is what exact LRU/LFU would achieve.
 //
 // Thread safety: event-loop thread only.
@@ -93,6 +93,9 @@ class Evictor {
     uint64_t score = 0;
     std::string key;
     int dbid = -1;
+    // The sampled record, only ever compared (never dereferenced: it may be gone by now): a record
+    // already pooled is recognised without comparing key bytes against every entry.
+    const void* rec = nullptr;
   };
   void PopulatePool(Database& db, KeyspaceEnv& env, const EvictionParams& p);
   uint64_t Score(const void* record, KeyspaceEnv& env, EvictionPolicy policy) const;
