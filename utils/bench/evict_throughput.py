@@ -10,6 +10,7 @@ Method
   * Rounds (5, --quick 3): `redis-benchmark -t set -n N -c 50 -P P -r 10000000 -d 100` on A and B
     back to back, order alternating; N is calibrated on B for ~--seconds per run. The reported
     ratio is the median of per-round ratios rps(A)/rps(B), per -P level (1 and 16 by default).
+    The idle server is paused (SIGSTOP) during the other's run.
   * Also reported: evicted keys per server CPU-second (information).
   * Target: median ratio >= 1.0 at every -P level.
 
@@ -72,7 +73,9 @@ def main():
             per = {"A": [], "B": []}
             for order in lib.round_orders(rounds):
                 for side in order:
-                    per[side].append(run(a if side == "A" else b, n, p, args))
+                    # The idle server is paused for the other's run (see throughput.py).
+                    with lib.paused(b if side == "A" else a):
+                        per[side].append(run(a if side == "A" else b, n, p, args))
             ratios = lib.paired_ratios([r[0] for r in per["A"]], [r[0] for r in per["B"]])
             cpu_ratios = lib.paired_ratios([r[1] for r in per["A"]], [r[1] for r in per["B"]])
             r = lib.median(ratios)

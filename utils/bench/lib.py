@@ -311,12 +311,23 @@ class Server:
                 out.append(f"--- {fn} ---\n" + "\n".join(lines))
         return "\n".join(out)
 
+    def pause(self):
+        """SIGSTOP by PID: an idle server's own timers and threads (cron, allocator purging, lazy
+        free) stop competing for the server CPU while the other server is measured on it."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGSTOP)
+
+    def resume(self):
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGCONT)
+
     def _kill(self, timeout=10.0):
         """SIGTERM by PID, bounded wait, then SIGKILL by PID."""
         if self.proc is None:
             return
         if self.proc.poll() is None:
             try:
+                os.kill(self.proc.pid, signal.SIGCONT)  # a paused server could not act on SIGTERM
                 os.kill(self.proc.pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
@@ -349,6 +360,22 @@ class Server:
 # ------------------------------------------------------------------------------------------------
 # redis-benchmark
 # ------------------------------------------------------------------------------------------------
+class paused:
+    """`with lib.paused(other):` - the other server is SIGSTOPped for the block, then resumed."""
+
+    def __init__(self, server):
+        self.server = server
+
+    def __enter__(self):
+        if self.server is not None:
+            self.server.pause()
+        return self.server
+
+    def __exit__(self, *exc):
+        if self.server is not None:
+            self.server.resume()
+
+
 def parse_benchmark_csv(text):
     """redis-benchmark --csv output -> {TEST: {"rps": float, "avg_latency_ms": ..., ...}}.
 

@@ -7,6 +7,9 @@ Method
   * Calibration: for each (test, pipeline) cell a short probe against B measures its rate, and the
     request count -n is chosen so one run lasts about --seconds on B (the same -n is then used for
     both servers in every round). The same probe is run against A and discarded (warm-up).
+  * Isolation: while one server is measured the other is paused (SIGSTOP, then SIGCONT): both are
+    pinned to the same CPU, and an idle server's cron, allocator purging and helper threads would
+    otherwise take time from the measured one, unevenly (--no-pause-idle turns this off).
   * Rounds: in each round every cell is run on A and B back to back; the order alternates between
     rounds (A first in even rounds, B first in odd ones). The reported ratio is the MEDIAN of the
     per-round ratios rps(A)/rps(B); the per-server figure is the median rps.
@@ -96,6 +99,8 @@ def main(argv=None):
     ap.add_argument("--run-timeout", type=float, default=None,
                     help="limit for one run (s; default max(30, 20 x --seconds)); a pair whose run "
                          "times out is dropped and -n shrunk")
+    ap.add_argument("--no-pause-idle", dest="pause_idle", action="store_false",
+                    help="leave the idle server running during the other's run (default: SIGSTOP it)")
     args = ap.parse_args(argv)
 
     rounds = args.rounds or (3 if args.quick else 5)
@@ -152,7 +157,9 @@ def main(argv=None):
                 got = {"A": (None, None), "B": (None, None)}
                 try:
                     for who in order:
-                        got[who] = run_cell(srv[who], test, n, args)
+                        other = srv["B" if who == "A" else "A"]
+                        with lib.paused(other if args.pause_idle else None):
+                            got[who] = run_cell(srv[who], test, n, args)
                 except lib.BenchTimeout as e:
                     # Overloaded machine: drop this pair (medians skip it), shrink -n, go on.
                     lib.log(f"WARNING: {e}; pair dropped")
