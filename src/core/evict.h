@@ -19,8 +19,9 @@
 // Beyond Redis, for operators: a histogram of the idle age of evicted keys (<= 1 s, <= 1 min,
 // <= 1 h, > 1 h) and a running estimate of eviction quality: after each LRU/LFU eviction, a few
 // keys of the same database, sampled as the pool samples, are scored (for one LRU/LFU victim in 4,
-// to keep it cheap); the share of them the victim outranks (idler or less frequent) feeds an exponential average. 100% means every victim was at least as cold as
-// everything sampled, which is what exact LRU/LFU would achieve.
+// to keep it cheap); the share of them the victim outranks (idler or less frequent) feeds an
+// exponential average. 100% means every victim was at least as cold as everything sampled, which
+// is what exact LRU/LFU would achieve.
 //
 // Thread safety: event-loop thread only.
 #pragma once
