@@ -9,20 +9,13 @@
 #include <string>
 
 #include "base/hash.h"
+#include "../db_fixture.h"
 #include "memory/alloc.h"
 
 namespace ember {
 namespace {
 
-class DatabaseTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    env_.now_ms = 1'000'000;
-    db_ = std::make_unique<Database>(0, &env_);
-  }
-  KeyspaceEnv env_;
-  std::unique_ptr<Database> db_;
-};
+class DatabaseTest : public test_util::DbFixture {};
 
 TEST(RecordTest, SmallStringKeyFitsOneThirtyTwoByteClass) {
   Record* r = Record::New("key:1234567", ValueInit::FromString("0123456789"));

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/database.h"
+#include "../db_fixture.h"
 #include "core/object.h"
 #include "core/zset_value.h"
 #include "memory/alloc.h"
@@ -51,6 +52,16 @@ size_t Prefix(const Record* r) {
   std::string_view k = r->key();
   return static_cast<size_t>(k.data() + k.size() - reinterpret_cast<const char*>(r));
 }
+
+// What OpenForWrite does to an inline zset: the listpack is copied out and the record keeps a
+// pointer to the copy (ValueInit::Inline::kNever), at the same address and size.
+ValueInit CopyOut(const Record* r) {
+  ValueInit out = ValueInit::Ptr(ObjType::kZSet, Encoding::kListpack,
+                                 lp::Dup(static_cast<const uint8_t*>(r->ptr())));
+  out.inline_mode = ValueInit::Inline::kNever;
+  return out;
+}
+Record* MoveOut(Record* r) { return Record::ReplaceValue(r, CopyOut(r)); }
 
 #if defined(__SANITIZE_ADDRESS__)
 constexpr bool kAsanSizes = true;
@@ -121,10 +132,7 @@ TEST(InlineValueTest, WriteCycleMovesOutInPlaceAndBackTight) {
   Record* r = Record::New("zset:1", MakeZset(10).ToValueInit());
   size_t inline_size = r->AllocSize();
   // Move out (what OpenForWrite does): same address, same size, external copy.
-  ValueInit out = ValueInit::Ptr(ObjType::kZSet, Encoding::kListpack,
-                                 lp::Dup(static_cast<const uint8_t*>(r->ptr())));
-  out.inline_mode = ValueInit::Inline::kNever;
-  Record* r2 = Record::ReplaceValue(r, out);
+  Record* r2 = MoveOut(r);
   EXPECT_EQ(r2, r);
   EXPECT_FALSE(r2->value_inline());
   EXPECT_EQ(r2->AllocSize(), inline_size);
@@ -139,10 +147,7 @@ TEST(InlineValueTest, WriteCycleMovesOutInPlaceAndBackTight) {
   EXPECT_EQ(r3->AllocSize(), mem::SizeClassOf(Prefix(r3) + blob.size()));
   EXPECT_EQ(mem::UsedMemory() - before, r3->AllocSize());
   // Shrinking to 1 member: the record goes down to its own class.
-  out = ValueInit::Ptr(ObjType::kZSet, Encoding::kListpack,
-                       lp::Dup(static_cast<const uint8_t*>(r3->ptr())));
-  out.inline_mode = ValueInit::Inline::kNever;
-  Record* r4 = Record::ReplaceValue(r3, out);
+  Record* r4 = MoveOut(r3);
   z = Zset::Of(r4);
   for (int j = 0; j < 10; j++) z.Delete("member:" + std::to_string(j));
   ASSERT_EQ(z.Length(), 1u);
@@ -151,10 +156,7 @@ TEST(InlineValueTest, WriteCycleMovesOutInPlaceAndBackTight) {
   EXPECT_EQ(r5->AllocSize(), mem::SizeClassOf(Prefix(r5) + lp::Bytes(static_cast<uint8_t*>(r5->ptr()))));
   EXPECT_LE(r5->AllocSize(), 48u);
   // Converting to a skiplist leaves a pointer-sized, tight record.
-  out = ValueInit::Ptr(ObjType::kZSet, Encoding::kListpack,
-                       lp::Dup(static_cast<const uint8_t*>(r5->ptr())));
-  out.inline_mode = ValueInit::Inline::kNever;
-  Record* r6 = Record::ReplaceValue(r5, out);
+  Record* r6 = MoveOut(r5);
   z = Zset::Of(r6);
   z.ConvertToSkiplist(1);
   Record* r7 = Record::ReplaceValue(r6, z.ToValueInit());
@@ -164,10 +166,7 @@ TEST(InlineValueTest, WriteCycleMovesOutInPlaceAndBackTight) {
   // The same from a full 160-byte inline record (ZADD past zset-max-listpack-entries).
   Record* s1 = Record::New("zset:1", MakeZset(10).ToValueInit());
   ASSERT_EQ(s1->AllocSize(), mem::SizeClassOf(Prefix(s1) + 144));
-  out = ValueInit::Ptr(ObjType::kZSet, Encoding::kListpack,
-                       lp::Dup(static_cast<const uint8_t*>(s1->ptr())));
-  out.inline_mode = ValueInit::Inline::kNever;
-  Record* s2 = Record::ReplaceValue(s1, out);
+  Record* s2 = MoveOut(s1);
   z = Zset::Of(s2);
   z.ConvertToSkiplist(10);
   Record* s3 = Record::ReplaceValue(s2, z.ToValueInit());
@@ -205,15 +204,7 @@ TEST(InlineValueTest, ExpireRenameAndCopyCarryTheBytes) {
   EXPECT_EQ(mem::UsedMemory(), before);
 }
 
-class InlineDbTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    env_.now_ms = 1'000'000;
-    db_ = std::make_unique<Database>(0, &env_);
-  }
-  KeyspaceEnv env_;
-  std::unique_ptr<Database> db_;
-};
+class InlineDbTest : public test_util::DbFixture {};
 
 TEST_F(InlineDbTest, OverwriteDeleteAndTtlFreeEverything) {
   size_t before = mem::UsedMemory();
@@ -255,12 +246,7 @@ TEST_F(InlineDbTest, RandomWritesMatchModelAndStayTight) {
       if (!add) continue;
       z = Zset::NewListpack();
     } else {
-      if (r->value_inline()) {
-        ValueInit out = ValueInit::Ptr(ObjType::kZSet, Encoding::kListpack,
-                                       lp::Dup(static_cast<const uint8_t*>(r->ptr())));
-        out.inline_mode = ValueInit::Inline::kNever;
-        r = db_->ReplaceValue(r, out);
-      }
+      if (r->value_inline()) r = db_->ReplaceValue(r, CopyOut(r));
       z = Zset::Of(r);
     }
     int out = 0;
