@@ -384,11 +384,8 @@ int EventLoop::ProcessEvents(int flags) {
     nested.resize(events_.size());
     buf = &nested;
   }
-  int n = epoll_wait(epfd_, buf->data(), static_cast<int>(buf->size()), timeout);
-  if (n < 0) {
-    if (errno != EINTR) EMBER_PANIC("epoll_wait: %s", std::strerror(errno));
-    n = 0;
-  }
+  int n = Wait(buf->data(), static_cast<int>(buf->size()), timeout,
+               depth_ == 1 && (flags & kFileEvents) && poll_max_us_ > 0);
 
   if ((flags & kCallAfterSleep) && after_.proc) after_.proc(this, after_.data);
 
@@ -409,6 +406,47 @@ int EventLoop::ProcessEvents(int flags) {
   if (flags & kTimeEvents) processed += ProcessTimers();
   --depth_;
   return processed;
+}
+
+int64_t EventLoop::NextPollWindow(int64_t window_us, int64_t block_us, int64_t max_us) {
+  if (max_us <= 0) return 0;
+  if (window_us > 0 && block_us <= window_us) return window_us;  // a poll ran and caught it
+  if (block_us <= max_us) return std::clamp(window_us * 2, std::min(kIdlePollGrowStartUs, max_us), max_us);
+  return window_us / 2;
+}
+
+// epoll_wait, preceded by the idle poll when `may_poll` and the wait may block. EINTR counts as no
+// event.
+int EventLoop::Wait(epoll_event* buf, int size, int timeout_ms, bool may_poll) {
+  auto wait = [&](int ms) {
+    int n = epoll_wait(epfd_, buf, size, ms);
+    if (n < 0) {
+      if (errno != EINTR) EMBER_PANIC("epoll_wait: %s", std::strerror(errno));
+      n = 0;
+    }
+    return n;
+  };
+  if (!may_poll || timeout_ms == 0) return wait(timeout_ms);
+  const int64_t start = MonotonicUs();
+  const int64_t deadline = timeout_ms > 0 ? start + int64_t{timeout_ms} * 1000 : INT64_MAX;
+  int n = 0;
+  if (poll_window_us_ > 0) {
+    ++polls_;
+    const int64_t poll_until = std::min(start + poll_window_us_, deadline);
+    int64_t now = start;
+    do {
+      n = wait(0);
+    } while (n == 0 && (now = MonotonicUs()) < poll_until);
+    if (n > 0) {
+      ++poll_hits_;
+      return n;  // block <= window: the window stays
+    }
+    // Sleep for what is left of the timeout (rounded up, like the timeout itself).
+    if (timeout_ms > 0) timeout_ms = static_cast<int>(std::max<int64_t>(0, (deadline - now + 999) / 1000));
+  }
+  n = wait(timeout_ms);
+  poll_window_us_ = NextPollWindow(poll_window_us_, MonotonicUs() - start, poll_max_us_);
+  return n;
 }
 
 void EventLoop::Run() {

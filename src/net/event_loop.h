@@ -17,6 +17,22 @@
 // Callbacks must tolerate spurious readiness (a read giving EAGAIN): an event fetched by epoll_wait
 // can be consumed before its turn, e.g. by a nested ProcessEvents call from an earlier callback.
 //
+// Idle poll (off unless SetIdlePoll gives it a window): when the loop would block, it first polls
+// (epoll_wait with timeout 0) for up to `window` microseconds, then blocks. On a virtual machine whose
+// idle vCPU halts at once, a request arriving a few microseconds after the loop went to sleep pays a
+// halt and a host wake-up; polling through such short gaps keeps the vCPU running. The window adapts
+// the way the kernel's haltpoll governor does, on how long each wait lasted (`block`, from the start
+// of polling to the wake-up):
+//
+//     block <= window (> 0)       the poll caught it: no change
+//     window < block <= max       a longer poll would have caught it: window = clamp(2 * window,
+//                                 kIdlePollGrowStartUs, max)
+//     block > max                 the gap was too long to poll through: window /= 2 (0 after a few)
+//
+// So an idle server (woken only by its cron) or a lightly loaded one stops polling within a few
+// wake-ups, and polling costs CPU only while events keep arriving less than `max` apart. A poll never
+// runs past the nearest timer's deadline, nor in a nested ProcessEvents, nor when the wait is 0.
+//
 // Timers: a binary min-heap of (deadline, seq) entries with lazy deletion. Deleting a timer only marks
 // its slot; the stale heap entry is dropped when it reaches the top, and the heap is rebuilt when stale
 // entries outnumber live ones. So create / delete / fire are O(log n) and finding the nearest deadline
@@ -38,6 +54,7 @@
 
 #include <sys/epoll.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -69,6 +86,8 @@ enum : int {
 
 using TimerId = int64_t;  // > 0 for a valid timer
 inline constexpr int64_t kTimerNoMore = -1;
+// The window a growing idle poll starts from (the haltpoll governor's grow_start, scaled to a server).
+inline constexpr int64_t kIdlePollGrowStartUs = 10;
 
 // `mask` says which of kReadable/kWritable fired for this call.
 using FileProc = void (*)(EventLoop* loop, int fd, void* data, int mask);
@@ -116,6 +135,24 @@ class EventLoop {
   // The next epoll_wait uses timeout 0 (one-shot). Call it from the before-sleep hook when work is
   // pending (e.g. clients with buffered input) so the loop does not sleep.
   void SkipNextWait() { skip_wait_ = true; }
+
+  // ---- idle poll (see the file comment) ----
+  // Largest poll window in microseconds; 0 turns polling off (and resets the window). O(1): a hot path
+  // may call it every iteration.
+  void SetIdlePoll(int64_t max_us) {
+    if (max_us != poll_max_us_) {
+      poll_max_us_ = max_us < 0 ? 0 : max_us;
+      poll_window_us_ = std::min(poll_window_us_, poll_max_us_);
+    }
+  }
+  // The window rule alone: the next window after a wait of `block_us` with window `window_us`.
+  static int64_t NextPollWindow(int64_t window_us, int64_t block_us, int64_t max_us);
+  struct PollStats {
+    uint64_t polls = 0;     // waits that began with a poll
+    uint64_t hits = 0;      // ... and found an event while polling (no sleep)
+    int64_t window_us = 0;  // current window
+  };
+  PollStats poll_stats() const { return {polls_, poll_hits_, poll_window_us_}; }
 
   // ---- cross-thread wakeup ----
   // Callback run on the loop thread after one or more Wakeup() calls. Set it before any thread wakes.
@@ -189,6 +226,7 @@ class EventLoop {
   void DropStaleTop();
   void Compact();
   static void OnWakeupFd(EventLoop* loop, int fd, void* data, int mask);
+  int Wait(epoll_event* buf, int size, int timeout_ms, bool may_poll);
 
   int epfd_;
   int evfd_;
@@ -208,6 +246,10 @@ class EventLoop {
   size_t stale_ = 0;  // heap entries whose timer was deleted or rescheduled
   Hook before_, after_, wakeup_;
   std::atomic<bool> wakeup_pending_{false};
+  int64_t poll_max_us_ = 0;
+  int64_t poll_window_us_ = 0;
+  uint64_t polls_ = 0;
+  uint64_t poll_hits_ = 0;
 };
 
 }  // namespace ember::net

@@ -122,6 +122,9 @@ struct ServerConfig {
   bool set_proc_title = true;
   bool daemonize = false;  // only `no` is supported; `yes` warns and stays no
   int io_threads = 1;      // accepted; Ember is single-threaded
+  // idle-poll-us (Ember only): the event loop's longest poll before it sleeps (net/event_loop.h);
+  // 0 = never poll. Not applied on a one-CPU machine or while a fork child runs.
+  int idle_poll_us = 50;
 
   // Memory, eviction, expiry, lazy free, defrag.
   uint64_t maxmemory = 0;

@@ -484,6 +484,7 @@ std::vector<ConfigRow> BuildTable() {
       Bool<&S::set_proc_title>("set-proc-title", nullptr, kImmutable),
       With(Bool<&S::daemonize>("daemonize", nullptr, kImmutable), CheckDaemonize),
       With(Int<&S::io_threads>("io-threads", nullptr, kImmutable | kDebug, 1, 128), CheckIoThreads),
+      Int<&S::idle_poll_us>("idle-poll-us", nullptr, 0, 0, 100000),
 
       // Memory, eviction, expiry, lazy free, defrag.
       Mem<&S::maxmemory>("maxmemory", nullptr, 0, 0, kULLongMax),

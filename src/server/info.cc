@@ -226,6 +226,11 @@ void StatsSection(Server& s, std::string& o) {
   o += "acl_access_denied_cmd:0\r\nacl_access_denied_key:0\r\nacl_access_denied_channel:0\r\n";
   // Ember only (README "INFO"): idle-age histogram of evicted keys and the eviction quality estimate.
   o += s.InfoStatsEmberEvictionLines();
+  // Ember only: the event loop's idle poll (idle-poll-us).
+  const net::EventLoop::PollStats ps = s.idle_poll_stats();
+  Addf(o, "idle_poll_window_us:%lld\r\n", static_cast<ll>(ps.window_us));
+  Addf(o, "idle_poll_waits:%llu\r\n", static_cast<ull>(ps.polls));
+  Addf(o, "idle_poll_hits:%llu\r\n", static_cast<ull>(ps.hits));
 }
 
 void ReplicationSection(Server& s, std::string& o) {
@@ -288,7 +293,7 @@ void KeyspaceSection(Server& s, std::string& o) {
 void DebugSection(Server& s, std::string& o) {
   const ServerStats& st = s.stats;
   o += "# Debug\r\n";
-  o += "eventloop_duration_aof_sum:0\r\n";  // no AOF yet
+  Addf(o, "eventloop_duration_aof_sum:%llu\r\n", static_cast<ull>(st.eventloop_duration_aof_sum));
   Addf(o, "eventloop_duration_cron_sum:%llu\r\n", static_cast<ull>(st.eventloop_duration_cron_sum));
   Addf(o, "eventloop_duration_max:%llu\r\n", static_cast<ull>(st.eventloop_duration_max));
   Addf(o, "eventloop_cmd_per_cycle_max:%llu\r\n", static_cast<ull>(st.eventloop_cmd_per_cycle_max));

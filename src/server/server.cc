@@ -215,6 +215,7 @@ Status Server::Init() {
                                 "): " + ls.message() + ". Exiting.");
     }
   }
+  online_cpus = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
   loop_->SetBeforeSleep(BeforeSleep, this);
   loop_->SetAfterSleep(AfterSleep, this);
   loop_->CreateTimer(1, CronTimer, this);
@@ -409,7 +410,11 @@ void Server::BeforeSleep(net::EventLoop*, void* data) {
   auto* s = static_cast<Server*>(data);
   s->ActiveExpireBeforeSleep();
   s->blocking_.BeforeSleep();
-  s->aof_->BeforeSleep();  // this iteration's writes: one submission (group commit)
+  if (s->aof_->active()) {
+    int64_t aof_start = MonotonicUs();
+    s->aof_->BeforeSleep();  // this iteration's writes: one submission (group commit)
+    s->stats.eventloop_duration_aof_sum += static_cast<uint64_t>(MonotonicUs() - aof_start);
+  }
   s->HandlePendingWrites();
   if (s->el_cycle_start_us) {
     // One event-loop cycle: from waking up to going back to sleep (Redis's eventloop_duration).
@@ -423,6 +428,8 @@ void Server::BeforeSleep(net::EventLoop*, void* data) {
   }
   s->EvictClients(nullptr);
   s->FreeClientsCloseAsap();
+  // A fork child needs the CPU the poll would spin on (two-core machines).
+  s->loop_->SetIdlePoll(s->env_.child_active || s->online_cpus < 2 ? 0 : s->cfg().idle_poll_us);
   if (g_shutdown_signal && !s->shutdown_asap) {
     LOG_WARNING("Received %s scheduling shutdown...",
                 g_shutdown_signal == SIGINT ? "SIGINT" : "SIGTERM");

@@ -50,6 +50,10 @@ class Server : public KeyspaceObserver {
   const ServerConfig& cfg() const { return config_->values(); }
   Config& config() { return *config_; }
   net::EventLoop& loop() { return *loop_; }
+  // The idle poll's figures (zero before Init created the loop).
+  net::EventLoop::PollStats idle_poll_stats() const {
+    return loop_ ? loop_->poll_stats() : net::EventLoop::PollStats{};
+  }
   const CommandTable& commands() const { return commands_; }
 
   // ---- databases ----
@@ -207,6 +211,9 @@ class Server : public KeyspaceObserver {
   size_t total_blocking_keys_on_nokey = 0;
   // Event-loop cycle accounting (INFO stats eventloop_*): start of the current cycle.
   int64_t el_cycle_start_us = 0;
+  // Online CPUs at start-up: with one, the idle poll (idle-poll-us) would only take the CPU from the
+  // clients and the fork child, so it stays off.
+  long online_cpus = 1;
   // Debug toggles.
   bool active_expire_enabled = true;
 

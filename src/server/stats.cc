@@ -46,6 +46,7 @@ void ServerStats::ResetCounters() {
   eventloop_duration_cmd_sum = 0;
   eventloop_duration_max = 0;
   eventloop_duration_cron_sum = 0;
+  eventloop_duration_aof_sum = 0;
   eventloop_cmd_per_cycle_max = 0;
   acl_access_denied_auth = 0;
   errors.clear();

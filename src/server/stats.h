@@ -35,6 +35,7 @@ struct ServerStats {
   uint64_t eventloop_duration_cmd_sum = 0;  // us
   uint64_t eventloop_duration_max = 0;      // us (7.2 INFO debug)
   uint64_t eventloop_duration_cron_sum = 0; // us spent in the cron (7.2 INFO debug)
+  uint64_t eventloop_duration_aof_sum = 0;  // us spent writing the AOF before sleeping (same)
   uint64_t eventloop_cmd_per_cycle_max = 0; // most commands run in one cycle (7.2 INFO debug)
   // Active expiry and eviction figures live with their owners (Server::active_expire(),
   // Server::evictor(); server_memory.cc); evicted_clients is above.

@@ -1,8 +1,9 @@
 """Server commands beyond test_server.py: error texts of SWAPDB / FLUSH* / SHUTDOWN / DEBUG / MEMORY /
 COMMAND, help replies, DEBUG POPULATE and INFO keyspace, INFO section selection, RESP3 shapes.
 
-Only the server family and PING are needed (no string or list commands), so these run on the server family
+Only the server family and PING are needed (SET only to feed the AOF in one test), so these run on the server family
 alone. Validated against Redis 7.0.15 (EMBER_TEST_TARGET=redis) except where a test says it is 7.2/Ember."""
+import os
 import re
 import time
 
@@ -197,3 +198,57 @@ class ServerExtra72Test(ServerTestCase):
         self.assertGreater(int(d["eventloop_cycles"]), 0)
         dbg = parse_reply(c.call("INFO", "debug")).decode()
         self.assertTrue(dbg.startswith("# Debug\r\neventloop_duration_aof_sum:"), dbg)
+
+    def test_idle_poll_directive_and_fields(self):
+        # Ember only: idle-poll-us (redis.conf, src/net/event_loop.h) and its INFO stats fields.
+        if target_is_redis():
+            self.skipTest("Ember-only directive")
+        c = self.raw()
+        stats = lambda: info_dict(parse_reply(c.call("INFO", "stats")).decode())
+        self.assertEqual(c.call("CONFIG", "GET", "idle-poll-us"), b"*2\r\n$12\r\nidle-poll-us\r\n$2\r\n50\r\n")
+        for bad in ("-1", "100001", "x"):
+            reply = c.call("CONFIG", "SET", "idle-poll-us", bad)
+            self.assertTrue(reply.startswith(b"-ERR CONFIG SET failed (possibly related to argument "
+                                             b"'idle-poll-us') - "), reply)
+        self.assertEqual(c.call("CONFIG", "GET", "idle-poll-us"), b"*2\r\n$12\r\nidle-poll-us\r\n$2\r\n50\r\n")
+        try:
+            # A 100 ms window: back-to-back round trips are all shorter, so the window opens and the
+            # poll catches requests. (A one-CPU machine never polls.)
+            self.assertEqual(c.call("CONFIG", "SET", "idle-poll-us", "100000"), OK)
+            for _ in range(200):
+                self.assertEqual(c.call("PING"), b"+PONG\r\n")
+            d = stats()
+            if (os.cpu_count() or 1) > 1:
+                self.assertGreater(int(d["idle_poll_waits"]), 0)
+                self.assertGreater(int(d["idle_poll_hits"]), 0)
+                self.assertGreater(int(d["idle_poll_window_us"]), 0)
+            else:
+                self.assertEqual(d["idle_poll_waits"], "0")
+            # Off: the window closes and no wait polls any more.
+            self.assertEqual(c.call("CONFIG", "SET", "idle-poll-us", "0"), OK)
+            self.assertEqual(c.call("PING"), b"+PONG\r\n")
+            d = stats()
+            self.assertEqual(d["idle_poll_window_us"], "0")
+            for _ in range(50):
+                self.assertEqual(c.call("PING"), b"+PONG\r\n")
+            self.assertEqual(stats()["idle_poll_waits"], d["idle_poll_waits"])
+        finally:
+            c.call("CONFIG", "SET", "idle-poll-us", "50")
+
+    def test_eventloop_duration_aof_sum_counts_aof_writes(self):
+        if target_is_redis():
+            self.skipTest("7.2 field; the reference server is 7.0")
+        c = self.raw()
+        dbg = lambda: info_dict(parse_reply(c.call("INFO", "debug")).decode())
+        self.assertEqual(dbg()["eventloop_duration_aof_sum"], "0")  # appendonly no
+        try:
+            self.assertEqual(c.call("CONFIG", "SET", "appendonly", "yes"), OK)
+            deadline = time.time() + 30
+            while time.time() < deadline and info_dict(parse_reply(c.call("INFO", "persistence")).decode()).get(
+                    "aof_rewrite_in_progress") != "0":
+                time.sleep(0.05)
+            for i in range(100):
+                self.assertEqual(c.call("SET", "k%d" % i, "v"), OK)
+            self.assertGreater(int(dbg()["eventloop_duration_aof_sum"]), 0)
+        finally:
+            c.call("CONFIG", "SET", "appendonly", "no")

@@ -114,7 +114,9 @@ TEST_F(InfoTest, StatsFieldsIn72Order) {
       "acl_access_denied_key", "acl_access_denied_channel",
       // Ember's eviction observability fields follow Redis's (README, INFO).
       "evicted_keys_idle_le_1s", "evicted_keys_idle_le_1m", "evicted_keys_idle_le_1h",
-      "evicted_keys_idle_gt_1h", "eviction_quality_perc"};
+      "evicted_keys_idle_gt_1h", "eviction_quality_perc",
+      // ... and the idle poll's (idle-poll-us).
+      "idle_poll_window_us", "idle_poll_waits", "idle_poll_hits"};
   EXPECT_EQ(Fields(Info({"stats"})),
             std::vector<std::string>(std::begin(expected), std::end(expected)));
 }

@@ -760,5 +760,138 @@ TEST(EventLoopFork, ChildClosesItsCopiesWithoutTouchingTheParent) {
   EXPECT_EQ(calls, 1);  // the parent's registration survived
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Idle poll
+
+TEST(EventLoopIdlePoll, WindowRule) {
+  // Caught by the poll: unchanged.
+  EXPECT_EQ(EventLoop::NextPollWindow(10, 5, 50), 10);
+  EXPECT_EQ(EventLoop::NextPollWindow(40, 40, 50), 40);
+  // Missed, but shorter than max: doubles, from the grow start, capped at max.
+  EXPECT_EQ(EventLoop::NextPollWindow(0, 0, 50), kIdlePollGrowStartUs);
+  EXPECT_EQ(EventLoop::NextPollWindow(10, 30, 50), 20);
+  EXPECT_EQ(EventLoop::NextPollWindow(40, 45, 50), 50);
+  EXPECT_EQ(EventLoop::NextPollWindow(0, 3, 5), 5);  // a max below the grow start
+  // Longer than max: halves, down to 0.
+  EXPECT_EQ(EventLoop::NextPollWindow(50, 51, 50), 25);
+  EXPECT_EQ(EventLoop::NextPollWindow(1, 100000, 50), 0);
+  EXPECT_EQ(EventLoop::NextPollWindow(0, 100000, 50), 0);
+  // Off.
+  EXPECT_EQ(EventLoop::NextPollWindow(50, 10, 0), 0);
+}
+
+// A readable callback that drains the socket.
+void Drain(EventLoop*, int fd, void* d, int) {
+  char buf[64];
+  while (read(fd, buf, sizeof buf) > 0) ++*static_cast<int*>(d);
+}
+
+TEST(EventLoopIdlePoll, GrowsOnShortWaitsAndStopsPollingWhenIdle) {
+  auto loop = NewLoop();
+  Pair p;
+  int reads = 0;
+  ASSERT_TRUE(loop->AddFileEvent(p.a, kReadable, Drain, &reads).ok());
+  // Off by default: no poll, whatever the waits.
+  ASSERT_EQ(write(p.b, "x", 1), 1);
+  loop->ProcessEvents(kAllEvents);
+  EXPECT_EQ(loop->poll_stats().polls, 0u);
+  EXPECT_EQ(loop->poll_stats().window_us, 0);
+
+  const int64_t max_us = 20000;  // 20 ms: a wait on ready data is far shorter, a 40 ms timer longer
+  loop->SetIdlePoll(max_us);
+  ASSERT_EQ(write(p.b, "x", 1), 1);
+  loop->ProcessEvents(kAllEvents);  // window 0: no poll; the wait was short, so the window opens
+  EXPECT_EQ(loop->poll_stats().polls, 0u);
+  EXPECT_EQ(loop->poll_stats().window_us, kIdlePollGrowStartUs);
+  ASSERT_EQ(write(p.b, "x", 1), 1);
+  loop->ProcessEvents(kAllEvents);  // ready at once: the poll finds it, the window stays
+  EXPECT_EQ(loop->poll_stats().polls, 1u);
+  EXPECT_EQ(loop->poll_stats().hits, 1u);
+  EXPECT_EQ(loop->poll_stats().window_us, kIdlePollGrowStartUs);
+  EXPECT_EQ(reads, 3);
+
+  // Idle: only a timer ends each wait, after longer than max; the window halves down to 0 and the
+  // loop stops polling.
+  int fired = 0;
+  for (int i = 0; i < 6; ++i) {
+    loop->CreateTimer(40, CountTimer, &fired);
+    for (int j = 0; j < 3 && fired == i; ++j) loop->ProcessEvents(kAllEvents);
+  }
+  EXPECT_EQ(fired, 6);
+  EXPECT_EQ(loop->poll_stats().window_us, 0);
+  const uint64_t polls = loop->poll_stats().polls;
+  EXPECT_LE(polls, 1u + 4u);  // 10 -> 5 -> 2 -> 1 -> 0: at most four polling waits
+  loop->CreateTimer(40, CountTimer, &fired);
+  for (int j = 0; j < 3 && fired == 6; ++j) loop->ProcessEvents(kAllEvents);
+  EXPECT_EQ(loop->poll_stats().polls, polls);
+
+  // Turning it off resets the window.
+  loop->SetIdlePoll(max_us);
+  ASSERT_EQ(write(p.b, "x", 1), 1);
+  loop->ProcessEvents(kAllEvents);
+  EXPECT_GT(loop->poll_stats().window_us, 0);
+  loop->SetIdlePoll(0);
+  EXPECT_EQ(loop->poll_stats().window_us, 0);
+  loop->RemoveFileEvent(p.a, kReadable);
+}
+
+TEST(EventLoopIdlePoll, PollCatchesAnEventArrivingWithinTheWindow) {
+  auto loop = NewLoop();
+  Pair p;
+  int reads = 0;
+  ASSERT_TRUE(loop->AddFileEvent(p.a, kReadable, Drain, &reads).ok());
+  loop->SetIdlePoll(100000);
+  // Another thread writes 2 ms after each wait begins. While the window is shorter, the poll misses
+  // and the wait (shorter than max) doubles it; once it is longer, the poll catches the write. Bounded:
+  // 10 us doubles past 2 ms in 8 waits; a stalled machine may cost a few more.
+  int waits = 0;
+  for (; waits < 40 && loop->poll_stats().hits < 3; ++waits) {
+    std::thread writer([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      EMBER_CHECK(write(p.b, "x", 1) == 1);
+    });
+    int before = reads;
+    for (int j = 0; j < 100 && reads == before; ++j) loop->ProcessEvents(kFileEvents);
+    writer.join();
+  }
+  EXPECT_EQ(loop->poll_stats().hits, 3u);
+  EXPECT_GE(loop->poll_stats().window_us, 2000);
+  EXPECT_EQ(reads, waits);
+  loop->RemoveFileEvent(p.a, kReadable);
+}
+
+TEST(EventLoopIdlePoll, NeverInANestedIteration) {
+  auto loop = NewLoop();
+  Pair p;
+  struct Ctx {
+    EventLoop* loop;
+    int fd;
+    uint64_t polls_in_nested = 0;
+  } ctx{loop.get(), p.b};
+  loop->SetIdlePoll(50000);
+  // Open the window first.
+  int reads = 0;
+  ASSERT_TRUE(loop->AddFileEvent(p.a, kReadable, Drain, &reads).ok());
+  ASSERT_EQ(write(p.b, "x", 1), 1);
+  loop->ProcessEvents(kAllEvents);
+  ASSERT_GT(loop->poll_stats().window_us, 0);
+  // A timer whose callback runs a nested iteration with a timeout (a 1 ms timer bounds it).
+  loop->CreateTimer(
+      0,
+      [](EventLoop* l, TimerId, void* d) -> int64_t {
+        auto* c = static_cast<Ctx*>(d);
+        int dummy = 0;
+        l->CreateTimer(1, CountTimer, &dummy);
+        uint64_t before = l->poll_stats().polls;
+        l->ProcessEvents(kTimeEvents);
+        c->polls_in_nested = l->poll_stats().polls - before;
+        return kTimerNoMore;
+      },
+      &ctx);
+  loop->ProcessEvents(kAllEvents | kDontWait);
+  EXPECT_EQ(ctx.polls_in_nested, 0u);
+  loop->RemoveFileEvent(p.a, kReadable);
+}
+
 }  // namespace
 }  // namespace ember::net
