@@ -177,13 +177,18 @@ ZSkiplist::~ZSkiplist() {
 
 ZslNode* ZSkiplist::FindPredecessors(double score, std::string_view member, ZslNode** update,
                                      size_t* rank) const {
+  // The walk is a chain of cache misses: each step reads the next node at this level. Whichever way
+  // it goes, the step after dropping a level reads x->Forward()[i - 1]; prefetching that node while
+  // this level's candidate is being fetched overlaps the two misses.
   ZslNode* x = header_;
   for (int i = level_ - 1; i >= 0; i--) {
     if (rank) rank[i] = (i == level_ - 1) ? 0 : rank[i + 1];
+    if (i > 0) __builtin_prefetch(x->Forward()[i - 1]);
     for (ZslNode* f = x->Forward()[i]; f && Before(f->score_, f->member(), score, member);
          f = x->Forward()[i]) {
       if (rank) rank[i] += x->Span()[i];
       x = f;
+      if (i > 0) __builtin_prefetch(x->Forward()[i - 1]);
     }
     update[i] = x;
   }
@@ -263,10 +268,55 @@ bool ZSkiplist::Delete(double score, std::string_view member) {
   return true;
 }
 
+void ZSkiplist::FindPredecessorsPair(double score_a, std::string_view member_a, ZslNode** update_a,
+                                     size_t* rank_a, double score_b, std::string_view member_b,
+                                     ZslNode** update_b, size_t* rank_b) const {
+  struct Walk {
+    ZslNode* x;
+    int i;
+    double score;
+    std::string_view member;
+    ZslNode** update;
+    size_t* rank;
+  };
+  Walk w[2] = {{header_, level_ - 1, score_a, member_a, update_a, rank_a},
+               {header_, level_ - 1, score_b, member_b, update_b, rank_b}};
+  w[0].rank[level_ - 1] = w[1].rank[level_ - 1] = 0;
+  if (level_ > 1) __builtin_prefetch(header_->Forward()[level_ - 2]);
+  bool done[2] = {false, false};
+  // One step of each walk per round: a step either advances along level i or drops a level (the
+  // same moves as FindPredecessors, with its drop-target prefetch).
+  while (!(done[0] && done[1])) {
+    for (int k = 0; k < 2; k++) {
+      if (done[k]) continue;
+      Walk& c = w[k];
+      ZslNode* f = c.x->Forward()[c.i];
+      if (f && Before(f->score_, f->member(), c.score, c.member)) {
+        c.rank[c.i] += c.x->Span()[c.i];
+        c.x = f;
+        if (c.i > 0) __builtin_prefetch(f->Forward()[c.i - 1]);
+      } else {
+        c.update[c.i] = c.x;
+        if (c.i == 0) {
+          done[k] = true;
+        } else {
+          c.i--;
+          c.rank[c.i] = c.rank[c.i + 1];
+        }
+      }
+    }
+  }
+}
+
 ZslNode* ZSkiplist::UpdateScore(double curscore, std::string_view member, double newscore) {
   EMBER_CHECK(!std::isnan(newscore));
+  // Both walks at once, on the list as it is: to the node (its predecessors, for the unlink) and to
+  // its new position. The second walk's result is then corrected for the node's removal.
   ZslNode* update[kMaxLevel];
-  ZslNode* x = FindPredecessors(curscore, member, update, nullptr)->Forward()[0];
+  ZslNode* update_new[kMaxLevel];
+  size_t rank[kMaxLevel], rank_new[kMaxLevel];
+  FindPredecessorsPair(curscore, member, update, rank, newscore, member, update_new, rank_new);
+  ZslNode* x = update[0]->Forward()[0];
   EMBER_CHECK(x && x->score_ == curscore && x->member() == member);
   // Still between its neighbours: change the score in place.
   if ((x->backward_ == nullptr || x->backward_->score_ < newscore) &&
@@ -274,12 +324,22 @@ ZslNode* ZSkiplist::UpdateScore(double curscore, std::string_view member, double
     x->score_ = newscore;
     return x;
   }
-  // Otherwise relink the same node (same level) at its new position.
+  // Otherwise relink the same node (same level) at its new position. Where the new position's
+  // predecessor is the node itself, it becomes the node's old predecessor; predecessors after the
+  // node lose one rank. (Levels the removal drops are reset by LinkNode.)
+  const size_t x_rank = rank[0] + 1;
+  const int levels = level_;
   RemoveNode(x, update);
+  for (int i = 0; i < levels; i++) {
+    if (update_new[i] == x) {
+      update_new[i] = update[i];
+      rank_new[i] = rank[i];
+    } else if (rank_new[i] > x_rank) {
+      rank_new[i]--;
+    }
+  }
   x->score_ = newscore;
-  size_t rank[kMaxLevel];
-  FindPredecessors(newscore, x->member(), update, rank);
-  LinkNode(x, update, rank);
+  LinkNode(x, update_new, rank_new);
   return x;
 }
 

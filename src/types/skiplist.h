@@ -236,6 +236,10 @@ class ZSkiplist {
   // Finds the predecessors of (score, member) at every level; fills rank[] if given.
   ZslNode* FindPredecessors(double score, std::string_view member, ZslNode** update,
                             size_t* rank) const;
+  // Two FindPredecessors walks (with ranks) taken in lockstep, so that their cache misses overlap.
+  void FindPredecessorsPair(double score_a, std::string_view member_a, ZslNode** update_a,
+                            size_t* rank_a, double score_b, std::string_view member_b,
+                            ZslNode** update_b, size_t* rank_b) const;
   void LinkNode(ZslNode* x, ZslNode** update, size_t* rank);
   void RemoveNode(ZslNode* x, ZslNode** update);
 
