@@ -80,6 +80,7 @@ void ConfigResetstatCommand(CommandContext& ctx) {
   s.stats.ResetCounters();
   s.env().stats = KeyspaceStats{};
   s.ResetMemoryStats();
+  s.loop().ResetPollStats();
   mem::ResetPeak();
   ctx.reply->Ok();
 }

@@ -411,7 +411,9 @@ int EventLoop::ProcessEvents(int flags) {
 int64_t EventLoop::NextPollWindow(int64_t window_us, int64_t block_us, int64_t max_us) {
   if (max_us <= 0) return 0;
   if (window_us > 0 && block_us <= window_us) return window_us;  // a poll ran and caught it
-  if (block_us <= max_us) return std::clamp(window_us * 2, std::min(kIdlePollGrowStartUs, max_us), max_us);
+  if (block_us <= max_us) {
+    return std::clamp(window_us * 2, std::min(kIdlePollGrowStartUs, max_us), max_us);
+  }
   return window_us / 2;
 }
 
@@ -442,7 +444,9 @@ int EventLoop::Wait(epoll_event* buf, int size, int timeout_ms, bool may_poll) {
       return n;  // block <= window: the window stays
     }
     // Sleep for what is left of the timeout (rounded up, like the timeout itself).
-    if (timeout_ms > 0) timeout_ms = static_cast<int>(std::max<int64_t>(0, (deadline - now + 999) / 1000));
+    if (timeout_ms > 0) {
+      timeout_ms = static_cast<int>(std::max<int64_t>(0, (deadline - now + 999) / 1000));
+    }
   }
   n = wait(timeout_ms);
   poll_window_us_ = NextPollWindow(poll_window_us_, MonotonicUs() - start, poll_max_us_);

@@ -153,6 +153,8 @@ class EventLoop {
     int64_t window_us = 0;  // current window
   };
   PollStats poll_stats() const { return {polls_, poll_hits_, poll_window_us_}; }
+  // Zeroes the counters (CONFIG RESETSTAT); the window is state, not a statistic, and stays.
+  void ResetPollStats() { polls_ = poll_hits_ = 0; }
 
   // ---- cross-thread wakeup ----
   // Callback run on the loop thread after one or more Wakeup() calls. Set it before any thread wakes.

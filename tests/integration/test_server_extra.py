@@ -232,6 +232,10 @@ class ServerExtra72Test(ServerTestCase):
             for _ in range(50):
                 self.assertEqual(c.call("PING"), b"+PONG\r\n")
             self.assertEqual(stats()["idle_poll_waits"], d["idle_poll_waits"])
+            # RESETSTAT zeroes the counters.
+            self.assertEqual(c.call("CONFIG", "RESETSTAT"), OK)
+            d = stats()
+            self.assertEqual((d["idle_poll_waits"], d["idle_poll_hits"]), ("0", "0"))
         finally:
             c.call("CONFIG", "SET", "idle-poll-us", "50")
 
