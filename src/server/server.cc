@@ -422,7 +422,9 @@ void Server::BeforeSleep(net::EventLoop*, void* data) {
     s->stats.eventloop_cycles++;
     s->stats.eventloop_duration_sum += d;
     s->stats.eventloop_duration_max = std::max(s->stats.eventloop_duration_max, d);
-    uint64_t cmds = s->stats.total_commands_processed - s->el_cycle_start_cmds_;
+    // CONFIG RESETSTAT inside the cycle zeroes the total: count from zero then.
+    const uint64_t total = s->stats.total_commands_processed;
+    uint64_t cmds = total >= s->el_cycle_start_cmds_ ? total - s->el_cycle_start_cmds_ : total;
     s->stats.eventloop_cmd_per_cycle_max = std::max(s->stats.eventloop_cmd_per_cycle_max, cmds);
     s->el_cycle_start_us = 0;
   }

@@ -198,6 +198,11 @@ class ServerExtra72Test(ServerTestCase):
         self.assertGreater(int(d["eventloop_cycles"]), 0)
         dbg = parse_reply(c.call("INFO", "debug")).decode()
         self.assertTrue(dbg.startswith("# Debug\r\neventloop_duration_aof_sum:"), dbg)
+        # RESETSTAT in the middle of a cycle (after commands ran in it) leaves sane cycle figures.
+        c.send_raw(b"PING\r\nPING\r\nCONFIG RESETSTAT\r\n")
+        self.assertEqual([c.read_reply() for _ in range(3)], [b"+PONG\r\n", b"+PONG\r\n", OK])
+        dbg = info_dict(parse_reply(c.call("INFO", "debug")).decode())
+        self.assertLess(int(dbg["eventloop_cmd_per_cycle_max"]), 100)
 
     def test_idle_poll_directive_and_fields(self):
         # Ember only: idle-poll-us (redis.conf, src/net/event_loop.h) and its INFO stats fields.
