@@ -308,6 +308,20 @@ void ZSkiplist::FindPredecessorsPair(double score_a, std::string_view member_a, 
   }
 }
 
+bool ZSkiplist::StaysInPlace(const ZslNode* x, double newscore) {
+  return (x->backward_ == nullptr || x->backward_->score_ < newscore) &&
+         (x->Forward()[0] == nullptr || x->Forward()[0]->score_ > newscore);
+}
+
+ZslNode* ZSkiplist::UpdateScore(ZslNode* node, double newscore) {
+  EMBER_CHECK(!std::isnan(newscore));
+  if (StaysInPlace(node, newscore)) {
+    node->score_ = newscore;
+    return node;
+  }
+  return UpdateScore(node->score_, node->member(), newscore);
+}
+
 ZslNode* ZSkiplist::UpdateScore(double curscore, std::string_view member, double newscore) {
   EMBER_CHECK(!std::isnan(newscore));
   // Both walks at once, on the list as it is: to the node (its predecessors, for the unlink) and to
@@ -319,8 +333,7 @@ ZslNode* ZSkiplist::UpdateScore(double curscore, std::string_view member, double
   ZslNode* x = update[0]->Forward()[0];
   EMBER_CHECK(x && x->score_ == curscore && x->member() == member);
   // Still between its neighbours: change the score in place.
-  if ((x->backward_ == nullptr || x->backward_->score_ < newscore) &&
-      (x->Forward()[0] == nullptr || x->Forward()[0]->score_ > newscore)) {
+  if (StaysInPlace(x, newscore)) {
     x->score_ = newscore;
     return x;
   }

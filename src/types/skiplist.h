@@ -136,9 +136,8 @@ class ZSkiplist {
   // Changes the score of the element (curscore, member), which must exist. The node is kept (its
   // address does not change): updated in place if the order is unchanged, else relinked.
   ZslNode* UpdateScore(double curscore, std::string_view member, double newscore);
-  ZslNode* UpdateScore(ZslNode* node, double newscore) {
-    return UpdateScore(node->score(), node->member(), newscore);
-  }
+  // The same for a node the caller holds: an in-place update then costs no walk at all.
+  ZslNode* UpdateScore(ZslNode* node, double newscore);
 
   // 1-based rank of (score, member), 0 if absent.
   size_t GetRank(double score, std::string_view member) const;
@@ -241,6 +240,8 @@ class ZSkiplist {
                             size_t* rank_a, double score_b, std::string_view member_b,
                             ZslNode** update_b, size_t* rank_b) const;
   void LinkNode(ZslNode* x, ZslNode** update, size_t* rank);
+  // True when x may take `newscore` without moving (strictly between its neighbours' scores).
+  static bool StaysInPlace(const ZslNode* x, double newscore);
   void RemoveNode(ZslNode* x, ZslNode** update);
 
   ZslNode* header_;

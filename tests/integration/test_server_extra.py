@@ -211,10 +211,14 @@ class ServerExtra72Test(ServerTestCase):
         c = self.raw()
         stats = lambda: info_dict(parse_reply(c.call("INFO", "stats")).decode())
         self.assertEqual(c.call("CONFIG", "GET", "idle-poll-us"), b"*2\r\n$12\r\nidle-poll-us\r\n$2\r\n50\r\n")
-        for bad in ("-1", "100001", "x"):
-            reply = c.call("CONFIG", "SET", "idle-poll-us", bad)
-            self.assertTrue(reply.startswith(b"-ERR CONFIG SET failed (possibly related to argument "
-                                             b"'idle-poll-us') - "), reply)
+        # Redis's texts for an integer directive.
+        for bad, why in (("-1", b"argument must be between 0 and 100000 inclusive"),
+                         ("100001", b"argument must be between 0 and 100000 inclusive"),
+                         ("x", b"argument couldn't be parsed into an integer"),
+                         ("1.5", b"argument couldn't be parsed into an integer")):
+            self.assertEqual(c.call("CONFIG", "SET", "idle-poll-us", bad),
+                             b"-ERR CONFIG SET failed (possibly related to argument 'idle-poll-us') - "
+                             + why + b"\r\n")
         self.assertEqual(c.call("CONFIG", "GET", "idle-poll-us"), b"*2\r\n$12\r\nidle-poll-us\r\n$2\r\n50\r\n")
         try:
             # A 100 ms window: back-to-back round trips are all shorter, so the window opens and the
