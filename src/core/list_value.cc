@@ -106,12 +106,12 @@ void ConvertForAppend(ListValue* v, std::span<const std::string_view> items, con
   v->enc = Encoding::kQuicklist;
 }
 
-void TryShrink(ListValue* v, const ListOptions& o) {
+void TryShrink(ListValue* v, const ListOptions& o, bool shrinking) {
   if (v->IsListpack()) return;
   Quicklist* q = v->ql();
   const QuicklistNode* h = q->head();
   if (!ql::QuicklistFitsListpack(q->NodeCount(), h && !h->IsPlain(), h ? h->sz : 0, q->Count(),
-                                 o.fill, /*shrinking=*/true)) {
+                                 o.fill, shrinking)) {
     return;
   }
   uint8_t* l = q->ReleaseAsListpack();

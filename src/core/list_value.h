@@ -99,8 +99,10 @@ size_t Length(const ListValue& v);
 
 // Growth conversion for adding `items` (Redis's listTypeTryConversionAppend); no-op for quicklists.
 void ConvertForAppend(ListValue* v, std::span<const std::string_view> items, const ListOptions& o);
-// Shrink conversion after removals (quicklist of one small PACKED node -> listpack).
-void TryShrink(ListValue* v, const ListOptions& o);
+// Shrink conversion after removals (quicklist of one small PACKED node -> listpack): within half
+// the limits when `shrinking` (so a list at the boundary does not flip), else within the limits
+// (what a list built by pushes would be: the RDB loader's rule).
+void TryShrink(ListValue* v, const ListOptions& o, bool shrinking = true);
 
 // Pushes items one by one at `where` (so LPUSH a b c leaves c b a), converting first if needed.
 void Push(ListValue* v, QlEnd where, std::span<const std::string_view> items, const ListOptions& o);

@@ -2,6 +2,9 @@
 // HASH (field count, then field/value strings). Read: HASH, HASH_ZIPMAP, HASH_ZIPLIST and
 // HASH_LISTPACK; fields go through the hash type so the encoding follows the current limits.
 // Duplicate fields are a corrupt file (Redis: "Duplicate hash fields detected").
+//
+// A HASH_LISTPACK blob with distinct fields is converted whole (HashFromListpack: one pass, one
+// allocation) with Redis's load rule, hashtable only above hash-max-listpack-entries.
 #include "core/hash_value.h"
 #include "persist/rdb/rdb_format.h"
 #include "persist/rdb/rdb_types.h"
@@ -57,6 +60,14 @@ Expected<ValueInit> LoadHashValue(RdbReader& r, uint8_t type, const LoadLimits& 
     std::string blob;
     Status st = LoadBlob(r, &blob, "hash blob");
     if (!st.ok()) return fail(st);
+    size_t entries = 0;
+    const auto* lpb = reinterpret_cast<const uint8_t*>(blob.data());
+    if (type == RDB_TYPE_HASH_LISTPACK && ValidListpack(blob, &entries) && entries > 0 &&
+        entries % 2 == 0 && !ListpackHasDuplicates(lpb, 2)) {
+      FreeHashValue(h.enc, h.ptr);
+      h = HashFromListpack(lpb, lim);
+      return ValueInit::Ptr(ObjType::kHash, h.enc, h.ptr);
+    }
     if (type == RDB_TYPE_HASH_ZIPMAP) {
       st = ValidateZipmap(blob);
       if (st.ok()) st = ForEachZipmapPair(blob, set);

@@ -2,7 +2,8 @@
 // then per node a container (1 = PLAIN, 2 = PACKED) and the node's bytes (a listpack, or the plain
 // element). A 7.2-style listpack list is one packed node. Read: LIST (plain), LIST_ZIPLIST,
 // LIST_QUICKLIST (ziplist nodes) and LIST_QUICKLIST_2; elements are pushed through the list type so
-// the result has the encoding Redis would give it under the current limits.
+// the result has the encoding Redis would give it under the current limits, except that a
+// QUICKLIST_2 node that fits those limits is taken whole (TakeNode), as Redis 7.2 takes it.
 #include "base/strutil.h"
 #include "core/list_value.h"
 #include "persist/rdb/rdb_format.h"
@@ -14,6 +15,30 @@ namespace ember::rdb {
 namespace {
 constexpr uint64_t kContainerPlain = 1;
 constexpr uint64_t kContainerPacked = 2;
+
+// The fast path for a QUICKLIST_2 packed node: a valid listpack within one node's limits under the
+// current list-max-listpack-size, holding no element big enough for a PLAIN node, becomes a node
+// as it is (Redis's quicklistAppendListpack) instead of being pushed element by element. An empty
+// one is skipped, as Redis does. False leaves the node to the element-by-element path.
+bool TakeNode(ListValue* lv, const std::string& blob, const ListOptions& opts) {
+  size_t entries = 0;
+  if (!ValidListpack(blob, &entries)) return false;
+  if (entries == 0) return true;
+  if (ql::NodeExceedsLimit(opts.fill, blob.size(), entries)) return false;
+  const auto* lpb = reinterpret_cast<const uint8_t*>(blob.data());
+  for (const uint8_t* p = lp::First(lpb); p; p = lp::Next(lpb, p)) {
+    lp::Value v = lp::Get(p);
+    if (!v.IsInt() && ql::IsLargeElement(v.len)) return false;
+  }
+  if (lv->IsListpack()) {  // the first node, or elements pushed before: a quicklist from here on
+    auto* q = new Quicklist(opts.fill, opts.compress_depth);
+    q->AppendListpack(lv->lp());  // frees an empty listpack
+    *lv = ListValue{Encoding::kQuicklist, q};
+  }
+  lv->ql()->AppendListpack(lp::FromBlob(blob.data(), blob.size()));
+  return true;
+}
+
 }  // namespace
 
 Status SaveListValue(RdbWriter& w, Encoding enc, const void* v) {
@@ -81,13 +106,16 @@ Expected<ValueInit> LoadListValue(RdbReader& r, uint8_t type, const LoadLimits& 
         (void)push(blob);
         continue;
       }
+      if (type == RDB_TYPE_LIST_QUICKLIST_2 && TakeNode(&lv, blob, opts)) continue;
       st = type == RDB_TYPE_LIST_QUICKLIST ? ForEachZiplistString(blob, push)
                                            : ForEachListpackEntry(blob, push);
       if (!st.ok()) return fail(r.Corrupt("bad quicklist node: " + st.message()));
     }
   }
   if (list::Length(lv) == 0) return fail(Status::NotFound("empty list"));  // skipped, as Redis
-  list::TryShrink(&lv, opts);
+  // A list that fits one node is a listpack, as pushing its elements would have left it (and as
+  // Redis 7.2 converts a loaded quicklist): the full limits, not the after-removal half.
+  list::TryShrink(&lv, opts, /*shrinking=*/false);
   return ValueInit::Ptr(ObjType::kList, lv.enc, lv.ptr);
 }
 

@@ -2,6 +2,7 @@
 // only for RDB version >= 11, which Redis 7.0 cannot read) or SET (member count, then members; what
 // version 10 uses for listpack and hashtable sets). Read: SET, SET_INTSET, SET_LISTPACK; members go
 // through the set type so the encoding follows the current limits. Duplicates are a corrupt file.
+// An intset within set-max-intset-entries is taken as it is (validated deeply: strictly ascending).
 #include "base/strutil.h"
 #include "core/set_value.h"
 #include "persist/rdb/rdb_format.h"
@@ -66,6 +67,10 @@ Expected<ValueInit> LoadSetValue(RdbReader& r, uint8_t type, const LoadLimits& l
         return fail(r.Corrupt("intset integrity check failed"));
       }
       uint32_t n = intset::Length(is);
+      if (n <= lim.max_intset_entries) {  // taken as it is (Redis: hashtable above the limit)
+        s.Free();
+        return SetValue(Encoding::kIntset, intset::FromBlob(blob.data(), blob.size())).ToValueInit();
+      }
       char buf[32];
       for (uint32_t i = 0; i < n && st.ok(); i++) {
         st = add(std::string_view(buf, Int64ToChars(intset::GetUnchecked(is, i), buf)));

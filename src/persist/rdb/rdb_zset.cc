@@ -2,7 +2,12 @@
 // member + 8-byte binary double per element, from the highest score to the lowest, as Redis writes
 // so that loading inserts at the head). Read: ZSET (text scores), ZSET_2, ZSET_ZIPLIST and
 // ZSET_LISTPACK. NaN scores and duplicate members are a corrupt file.
+//
+// A ZSET_LISTPACK blob in order is taken as it is (UsableZsetListpack); Redis does the same, and
+// 7.0's %.17g score texts and 7.2's shortest ones both parse to the scores they stand for.
+#include <charconv>
 #include <cmath>
+#include <optional>
 
 #include "base/strutil.h"
 #include "core/zset_value.h"
@@ -25,6 +30,54 @@ Status SaveZsetValue(RdbWriter& w, Encoding enc, const void* v) {
   }
   return Status::OK();
 }
+
+namespace {
+
+// The score of a listpack score entry as the slow path would accept it (integers; text that
+// ParseDouble takes, not NaN). Text longer than 127 bytes is refused: ListpackScore reads at most
+// that much, so such an entry would not mean the same thing in memory (the slow path re-encodes it).
+bool ScoreOf(const uint8_t* sp, double* out) {
+  lp::Value v = lp::Get(sp);
+  if (v.IsInt()) {
+    *out = static_cast<double>(v.ival);
+    return true;
+  }
+  if (v.len == 0 || v.len > 127) return false;
+  // from_chars is exact (correctly rounded, like strtod) and several times faster; what it does not
+  // take whole (a leading '+', hex, out of range) goes to ParseDouble.
+  const char* b = reinterpret_cast<const char*>(v.str);
+  auto [end, ec] = std::from_chars(b, b + v.len, *out);
+  if (ec == std::errc() && end == b + v.len && !std::isnan(*out)) return true;
+  return ParseDouble(v.View(), out);
+}
+
+// Whether a validated listpack of `entries` entries is a zset Ember can keep as it is: member/score
+// pairs, every score a number, pairs strictly ascending by (score, member bytes), members distinct.
+bool UsableZsetListpack(const uint8_t* lp, size_t entries) {
+  if (entries == 0 || entries % 2 != 0) return false;
+  double prev_score = 0;
+  lp::Scratch scratch[2];
+  std::string_view prev_member;
+  int cur = 0;
+  bool first = true;
+  for (const uint8_t* e = lp::First(lp); e;) {
+    const uint8_t* sp = lp::Next(lp, e);
+    double score;
+    if (!ScoreOf(sp, &score)) return false;
+    if (!first) {
+      if (score < prev_score) return false;
+      if (score == prev_score && lp::CompareString(e, prev_member) <= 0) return false;
+    }
+    prev_member = lp::GetString(e, &scratch[cur]);
+    cur ^= 1;  // prev_member may point into the other scratch
+    prev_score = score;
+    first = false;
+    e = lp::Next(lp, sp);
+  }
+  return !ListpackHasDuplicates(lp, 2);
+}
+
+}  // namespace
 
 Expected<ValueInit> LoadZsetValue(RdbReader& r, uint8_t type, const LoadLimits& limits) {
   ZsetLimits lim;
@@ -59,6 +112,14 @@ Expected<ValueInit> LoadZsetValue(RdbReader& r, uint8_t type, const LoadLimits& 
     std::string blob;
     Status st = LoadBlob(r, &blob, "zset blob");
     if (!st.ok()) return fail(st);
+    size_t entries = 0;
+    if (type == RDB_TYPE_ZSET_LISTPACK && ValidListpack(blob, &entries) &&
+        UsableZsetListpack(reinterpret_cast<const uint8_t*>(blob.data()), entries)) {
+      z.Free();
+      Zset taken(Encoding::kListpack, lp::FromBlob(blob.data(), blob.size()));
+      taken.MaybeConvert(entries / 2, lim);  // Redis: skiplist above zset-max-listpack-entries
+      return taken.ToValueInit();
+    }
     std::string member;
     bool have_member = false;
     auto pairs = [&](std::string_view e) -> Status {
