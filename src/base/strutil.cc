@@ -30,6 +30,7 @@ bool ParseUint64(std::string_view s, uint64_t* out) {
 
 bool ParseInt64(std::string_view s, int64_t* out) {
   if (s.empty() || s.size() >= 21) return false;
+  if (s[0] != '-' && (s[0] < '0' || s[0] > '9')) return false;  // most strings stop here
   bool neg = false;
   std::string_view digits = s;
   if (s[0] == '-') {

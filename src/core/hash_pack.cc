@@ -286,33 +286,47 @@ uint8_t* Delete(uint8_t* hp, const Key& field, bool* deleted) {
 // ---- listpack conversions ----
 
 uint8_t* ToListpack(const uint8_t* hp) {
-  uint8_t* lp = lp::New(Bytes(hp) + 2 * 2 * Count(hp) + lp::kEmptyBytes);
+  // Sized first, then written in place: integers as integers, strings through lp::WriteEntry
+  // (which stores integer-looking text, such as "7" kept as a string here, as an integer).
+  size_t count = 0, bytes = lp::kEmptyBytes;
   Scratch sc;
-  ForEachPair(hp, [&](const uint8_t* f, const uint8_t* v) {
-    lp = lp::Append(lp, Get(f, &sc));  // lp::Append stores integer-looking text as integers
-    lp = lp::Append(lp, Get(v, &sc));
-    return true;
-  });
-  return lp::Shrink(lp);
+  const uint8_t* end = First(hp);
+  for (size_t i = 0, n = 2 * Count(hp); i < n; i++, end = Next(end)) {
+    int64_t v;
+    bool is_int = end[0] > kTagIntBase && end[0] <= kTagIntBase + 8;
+    bytes += is_int && GetInteger(end, &v) ? lp::EntrySizeInteger(v) : lp::EntrySizeFor(Get(end, &sc));
+    count++;
+  }
+  auto* lp = static_cast<uint8_t*>(mem::Allocate(bytes));
+  size_t off = lp::kHeaderSize;
+  for (const uint8_t* p = First(hp); p != end; p = Next(p)) {
+    int64_t v;
+    bool is_int = p[0] > kTagIntBase && p[0] <= kTagIntBase + 8;
+    off += is_int && GetInteger(p, &v) ? lp::WriteIntegerEntry(lp + off, v)
+                                       : lp::WriteEntry(lp + off, Get(p, &sc));
+  }
+  EMBER_CHECK(off + 1 == bytes);
+  lp::Seal(lp, bytes, count);
+  return lp;
 }
 
 uint8_t* FromListpack(const uint8_t* lp) {
+  // One pass into an allocation of the listpack's size, which bounds the blob: an entry here is
+  // never longer than the same entry in a listpack (whose header, backlen and integer encodings are
+  // no shorter), and the count varint is smaller than the 7-byte listpack header and terminator.
   size_t entries = lp::Length(lp);
   EMBER_CHECK(entries % 2 == 0);
-  size_t pairs = entries / 2;
+  size_t bound = lp::Bytes(lp);
+  auto* hp = static_cast<uint8_t*>(mem::Allocate(bound));
+  size_t off = WriteVarint(hp, entries / 2);
   lp::Scratch sc;
-  size_t total = VarintSize(pairs);
-  for (const uint8_t* p = lp::First(lp); p; p = lp::Next(lp, p)) {
-    total += Key(lp::GetString(p, &sc)).EntryBytes();
-  }
-  uint8_t* hp = static_cast<uint8_t*>(mem::Allocate(total));
-  size_t off = WriteVarint(hp, pairs);
   for (const uint8_t* p = lp::First(lp); p; p = lp::Next(lp, p)) {
     Key k(lp::GetString(p, &sc));
+    EMBER_CHECK(off + k.EntryBytes() <= bound);
     k.Write(hp + off);
     off += k.EntryBytes();
   }
-  return hp;
+  return off == bound ? hp : static_cast<uint8_t*>(mem::Reallocate(hp, off));
 }
 
 }  // namespace ember::hpack

@@ -675,6 +675,25 @@ size_t EntrySizeFor(std::string_view s) {
   return EntrySizeString(s.size());
 }
 
+size_t WriteEntry(uint8_t* dst, std::string_view s) {
+  Encoded e = EncodeStringEntry(s);
+  e.WriteTo(dst);
+  return e.Total();
+}
+
+size_t WriteIntegerEntry(uint8_t* dst, int64_t v) {
+  Encoded e = EncodeIntEntry(v);
+  e.WriteTo(dst);
+  return e.Total();
+}
+
+void Seal(uint8_t* lp, size_t bytes, size_t count) {
+  EMBER_CHECK(bytes >= kEmptyBytes && bytes <= UINT32_MAX);
+  SetBytes(lp, bytes);
+  SetCount(lp, static_cast<uint16_t>(std::min<size_t>(count, kNumElementsUnknown)));
+  lp[bytes - 1] = kEof;
+}
+
 size_t EstimateBytesRepeatedInteger(int64_t v, size_t rep) {
   return kEmptyBytes + EntrySizeInteger(v) * rep;
 }

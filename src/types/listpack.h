@@ -163,6 +163,16 @@ void RandomGroups(const uint8_t* lp, size_t count, unsigned stride, Value* first
 size_t RandomGroupsUnique(const uint8_t* lp, size_t count, unsigned stride, Value* firsts,
                           Value* seconds);
 
+// ---- building a whole listpack in one allocation: size it, write the entries, seal it ----
+// (No reallocation per entry: used to turn a small hash into the listpack RDB and DUMP carry.)
+// Writes at dst the entry Append(s) / AppendInteger(v) would add (EntrySizeFor(s) /
+// EntrySizeInteger(v) bytes); returns its size.
+size_t WriteEntry(uint8_t* dst, std::string_view s);
+size_t WriteIntegerEntry(uint8_t* dst, int64_t v);
+// Writes the header and the terminator of a listpack of `bytes` bytes in all whose `count` entries
+// are already written at lp + kHeaderSize (bytes = kHeaderSize + entry bytes + 1).
+void Seal(uint8_t* lp, size_t bytes, size_t count);
+
 // ---- size estimates (for encoding-conversion decisions) ----
 size_t EntrySizeInteger(int64_t v);   // encoding + data + backlen
 size_t EntrySizeString(size_t len);   // as a string (no integer detection)

@@ -17,19 +17,16 @@ constexpr uint64_t kContainerPlain = 1;
 constexpr uint64_t kContainerPacked = 2;
 
 // The fast path for a QUICKLIST_2 packed node: a valid listpack within one node's limits under the
-// current list-max-listpack-size, holding no element big enough for a PLAIN node, becomes a node
-// as it is (Redis's quicklistAppendListpack) instead of being pushed element by element. An empty
-// one is skipped, as Redis does. False leaves the node to the element-by-element path.
+// current list-max-listpack-size becomes a node as it is (Redis's quicklistAppendListpack) instead
+// of being pushed element by element. An empty one is skipped, as Redis does. False leaves the node
+// to the element-by-element path. Like Redis, a taken node may hold an element at or above a
+// lowered packed threshold (DEBUG QUICKLIST-PACKED-THRESHOLD): the threshold decides where new
+// elements go, and a packed node holds any size.
 bool TakeNode(ListValue* lv, const std::string& blob, const ListOptions& opts) {
   size_t entries = 0;
   if (!ValidListpack(blob, &entries)) return false;
   if (entries == 0) return true;
   if (ql::NodeExceedsLimit(opts.fill, blob.size(), entries)) return false;
-  const auto* lpb = reinterpret_cast<const uint8_t*>(blob.data());
-  for (const uint8_t* p = lp::First(lpb); p; p = lp::Next(lpb, p)) {
-    lp::Value v = lp::Get(p);
-    if (!v.IsInt() && ql::IsLargeElement(v.len)) return false;
-  }
   if (lv->IsListpack()) {  // the first node, or elements pushed before: a quicklist from here on
     auto* q = new Quicklist(opts.fill, opts.compress_depth);
     q->AppendListpack(lv->lp());  // frees an empty listpack
