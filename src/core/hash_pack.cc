@@ -3,6 +3,7 @@
 #include "core/hash_pack.h"
 
 #include <cstring>
+#include <string>
 
 #include "base/assert.h"
 #include "base/strutil.h"
@@ -285,29 +286,30 @@ uint8_t* Delete(uint8_t* hp, const Key& field, bool* deleted) {
 
 // ---- listpack conversions ----
 
-uint8_t* ToListpack(const uint8_t* hp) {
-  // Sized first, then written in place: integers as integers, strings through lp::WriteEntry
-  // (which stores integer-looking text, such as "7" kept as a string here, as an integer).
-  size_t count = 0, bytes = lp::kEmptyBytes;
-  Scratch sc;
-  const uint8_t* end = First(hp);
-  for (size_t i = 0, n = 2 * Count(hp); i < n; i++, end = Next(end)) {
-    int64_t v;
-    bool is_int = end[0] > kTagIntBase && end[0] <= kTagIntBase + 8;
-    bytes += is_int && GetInteger(end, &v) ? lp::EntrySizeInteger(v) : lp::EntrySizeFor(Get(end, &sc));
-    count++;
-  }
-  auto* lp = static_cast<uint8_t*>(mem::Allocate(bytes));
+void ToListpack(const uint8_t* hp, std::string* out) {
+  // One pass: each entry gets room for its text plus the largest header and backlen (at most 10
+  // bytes), is written in place (integers as integers; strings through lp::WriteEntry, which
+  // stores integer-looking text such as "7", kept as a string here, as an integer), and the
+  // string is cut back to what was written.
+  constexpr size_t kMaxOverhead = 10;
+  size_t n = 2 * Count(hp);
+  out->resize(lp::kHeaderSize);
   size_t off = lp::kHeaderSize;
-  for (const uint8_t* p = First(hp); p != end; p = Next(p)) {
-    int64_t v;
-    bool is_int = p[0] > kTagIntBase && p[0] <= kTagIntBase + 8;
-    off += is_int && GetInteger(p, &v) ? lp::WriteIntegerEntry(lp + off, v)
-                                       : lp::WriteEntry(lp + off, Get(p, &sc));
+  Scratch sc;
+  const uint8_t* p = First(hp);
+  for (size_t i = 0; i < n; i++, p = Next(p)) {
+    if (p[0] > kTagStr32) {
+      out->resize(off + kMaxOverhead);
+      off += lp::WriteIntegerEntry(reinterpret_cast<uint8_t*>(out->data()) + off,
+                                   ReadInt(p + 1, p[0] - kTagIntBase));
+    } else {
+      std::string_view text = Get(p, &sc);
+      out->resize(off + text.size() + kMaxOverhead);
+      off += lp::WriteEntry(reinterpret_cast<uint8_t*>(out->data()) + off, text);
+    }
   }
-  EMBER_CHECK(off + 1 == bytes);
-  lp::Seal(lp, bytes, count);
-  return lp;
+  out->resize(off + 1);
+  lp::Seal(reinterpret_cast<uint8_t*>(out->data()), out->size(), n);
 }
 
 uint8_t* FromListpack(const uint8_t* lp) {

@@ -35,6 +35,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <string_view>
 
 namespace ember::hpack {
@@ -145,8 +146,9 @@ const uint8_t* Find(const uint8_t* hp, const Key& field);
 [[nodiscard]] uint8_t* Delete(uint8_t* hp, const Key& field, bool* deleted);
 
 // ---- conversions to and from Redis listpacks (RDB, DUMP/RESTORE) ----
-// A new listpack holding field, value, field, value, ... (lp::Free it).
-uint8_t* ToListpack(const uint8_t* hp);
+// Writes the listpack holding field, value, field, value, ... into *out, replacing its contents
+// (a buffer reused from hash to hash saves an allocation per hash when saving).
+void ToListpack(const uint8_t* hp, std::string* out);
 // A new blob from a listpack of pairs (must hold an even number of entries).
 uint8_t* FromListpack(const uint8_t* lp);
 

@@ -213,9 +213,9 @@ bool HashDelete(HashRef* h, std::string_view field) {
 
 // ---- persistence ----
 
-uint8_t* HashToListpack(const HashRef& h) {
+void HashToListpack(const HashRef& h, std::string* out) {
   EMBER_CHECK(h.enc == Encoding::kListpack);
-  return hpack::ToListpack(h.packed());
+  hpack::ToListpack(h.packed(), out);
 }
 
 HashRef HashFromListpack(const uint8_t* lp, const HashLimits& lim) {

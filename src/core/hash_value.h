@@ -118,9 +118,9 @@ bool HashDelete(HashRef* h, std::string_view field);
 void HashConvertToDict(HashRef* h, size_t size_hint = 0);
 
 // ---- persistence (RDB, DUMP/RESTORE) ----
-// A new listpack of field, value, ... for a listpack-encoded hash (RDB_TYPE_HASH_LISTPACK); the
-// caller lp::Free()s it. Hashtable-encoded hashes are written pair by pair with HashForEach.
-uint8_t* HashToListpack(const HashRef& h);
+// The listpack of field, value, ... of a listpack-encoded hash (RDB_TYPE_HASH_LISTPACK), written
+// into *out. Hashtable-encoded hashes are written pair by pair with HashForEach.
+void HashToListpack(const HashRef& h, std::string* out);
 // A hash from a validated listpack of pairs with distinct fields (the loader checks integrity and
 // duplicates first), with Redis's load-time rule: hashtable when it has more than
 // hash-max-listpack-entries fields, else listpack.

@@ -111,8 +111,9 @@ class Shape:
         self.expires = expires          # keys expected to carry a TTL (checked via INFO keyspace)
 
 
-def _shapes():
-    m, k100, k10, k1 = 1000000, 100000, 10000, 1000
+def make_shapes(scale=1):
+    """The shapes with every key count multiplied by `scale` (rdb_types.py loads bigger datasets)."""
+    m, k100, k10, k1 = 1000000 * scale, 100000 * scale, 10000 * scale, 1000 * scale
     return [
         Shape("strings", "1M key:N -> 10-byte value (MSET)", m, 1, m // 1000,
               lambda: gen_strings_mset(m), target=0.6),
@@ -136,7 +137,7 @@ def _shapes():
     ]
 
 
-SHAPES = {s.name: s for s in _shapes()}
+SHAPES = {s.name: s for s in make_shapes()}
 DEFAULT_SHAPES = "strings,strings_ttl"
 
 

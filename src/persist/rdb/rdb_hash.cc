@@ -16,9 +16,12 @@ namespace ember::rdb {
 Status SaveHashValue(RdbWriter& w, Encoding enc, const void* v) {
   HashRef h{enc, const_cast<void*>(v)};
   if (enc == Encoding::kListpack) {
-    uint8_t* lpb = HashToListpack(h);
-    Status st = w.SaveString(std::string_view(reinterpret_cast<const char*>(lpb), lp::Bytes(lpb)));
-    lp::Free(lpb);
+    // One buffer per thread, reused from hash to hash (a fork child, SAVE, DUMP); one that grew
+    // past 64 KB for a big hash is given back.
+    thread_local std::string buf;
+    HashToListpack(h, &buf);
+    Status st = w.SaveString(buf);
+    if (buf.capacity() > (64u << 10)) std::string().swap(buf);
     return st;
   }
   EMBER_RETURN_IF_ERROR(w.SaveLen(HashLength(h)));
@@ -61,11 +64,17 @@ Expected<ValueInit> LoadHashValue(RdbReader& r, uint8_t type, const LoadLimits& 
     Status st = LoadBlob(r, &blob, "hash blob");
     if (!st.ok()) return fail(st);
     size_t entries = 0;
-    const auto* lpb = reinterpret_cast<const uint8_t*>(blob.data());
-    if (type == RDB_TYPE_HASH_LISTPACK && ValidListpack(blob, &entries) && entries > 0 &&
-        entries % 2 == 0 && !ListpackHasDuplicates(lpb, 2)) {
+    DuplicateCheck fields;
+    bool is_field = true;
+    auto each = [&](const uint8_t* p) {
+      if (is_field) fields.Add(p);
+      is_field = !is_field;
+      return true;
+    };
+    if (type == RDB_TYPE_HASH_LISTPACK && ValidListpack(blob, &entries, each) && entries > 0 &&
+        entries % 2 == 0 && !fields.Found()) {
       FreeHashValue(h.enc, h.ptr);
-      h = HashFromListpack(lpb, lim);
+      h = HashFromListpack(reinterpret_cast<const uint8_t*>(blob.data()), lim);
       return ValueInit::Ptr(ObjType::kHash, h.enc, h.ptr);
     }
     if (type == RDB_TYPE_HASH_ZIPMAP) {

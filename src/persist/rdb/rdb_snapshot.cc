@@ -29,7 +29,7 @@ Status SaveSnapshot(Sink* sink, std::vector<std::unique_ptr<Database>>& dbs,
     if (db.Size() == 0) continue;
     EMBER_RETURN_IF_ERROR(w.SaveSelectDb(static_cast<uint64_t>(db.id())));
     EMBER_RETURN_IF_ERROR(w.SaveResizeDb(db.Size(), db.ExpiresSize()));
-    db.main_table().ForEach([&](Record* r) {
+    auto save_one = [&](Record* r) {
       if (!st.ok()) return;
       if (r->has_expire()) {
         st = w.SaveExpireMs(r->expire_ms());
@@ -51,7 +51,27 @@ Status SaveSnapshot(Sink* sink, std::vector<std::unique_ptr<Database>>& dbs,
       if (opts.progress && opts.progress_every && keys % opts.progress_every == 0) {
         opts.progress(keys);
       }
+    };
+    // Records are written in batches so that their cache misses overlap: each record is
+    // prefetched as the table walk meets it, and when a batch is full the values the records
+    // point to are prefetched together before any is written. One after another, the record and
+    // its value were two dependent misses per key (~40% of a SAVE of small hashes).
+    constexpr size_t kBatch = 16;
+    Record* batch[kBatch];
+    size_t n = 0;
+    auto flush = [&] {
+      for (size_t i = 0; i < n; i++) {
+        if (batch[i]->has_external_value()) __builtin_prefetch(batch[i]->ptr());
+      }
+      for (size_t i = 0; i < n; i++) save_one(batch[i]);
+      n = 0;
+    };
+    db.main_table().ForEach([&](Record* r) {
+      __builtin_prefetch(r);
+      batch[n++] = r;
+      if (n == kBatch) flush();
     });
+    flush();
     EMBER_RETURN_IF_ERROR(st);
   }
   EMBER_RETURN_IF_ERROR(w.SaveEof());

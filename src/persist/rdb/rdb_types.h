@@ -4,8 +4,11 @@
 
 #include "base/status.h"
 #include "core/object.h"
+#include <array>
 #include <functional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "persist/rdb/rdb_object.h"
 
@@ -45,10 +48,36 @@ Status ForEachZiplistString(std::string_view blob, const std::function<Status(st
 
 // Deep validation of a listpack blob (every entry inside the blob, count as the header says); sets
 // *entries. The deep walk is what ForEachListpackEntry does before reading, so the fast path is as
-// strict as the slow one.
-bool ValidListpack(std::string_view blob, size_t* entries);
+// strict as the slow one. `each` (optional) sees every entry once it is known to be whole, during
+// the same walk; returning false stops it and makes the result false.
+bool ValidListpack(std::string_view blob, size_t* entries,
+                   const std::function<bool(const uint8_t* entry)>& each = {});
+
+// Finds equal entries among those Add()ed (listpack entry pointers, which must stay valid until
+// Found): equal as text, an integer entry being equal to the string of its digits. One 64-bit hash
+// per key and a sort by hash, instead of n^2/2 string compares; up to 32 keys without allocating.
+class DuplicateCheck {
+ public:
+  void Add(const uint8_t* entry);
+  bool Found();
+
+ private:
+  // (integer, value) or (string, bytes): parsing is canonical (string2ll), so this is text equality.
+  struct Key {
+    uint64_t h;
+    bool is_int;
+    int64_t v;
+    std::string_view s;
+    bool SameAs(const Key& o) const { return is_int == o.is_int && (is_int ? v == o.v : s == o.s); }
+  };
+  static constexpr size_t kOnStack = 32;
+  std::array<Key, kOnStack> few_;
+  std::vector<Key> many_;
+  size_t n_ = 0;
+};
+
 // True when two of the entries at index 0, stride, 2*stride, ... of a valid listpack are equal as
-// text (an integer entry equals the string of its digits). One hash per key and a sort by hash.
+// text (a DuplicateCheck over them).
 bool ListpackHasDuplicates(const uint8_t* lp, unsigned stride);
 
 }  // namespace ember::rdb

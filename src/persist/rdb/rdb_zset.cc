@@ -51,30 +51,38 @@ bool ScoreOf(const uint8_t* sp, double* out) {
   return ParseDouble(v.View(), out);
 }
 
-// Whether a validated listpack of `entries` entries is a zset Ember can keep as it is: member/score
-// pairs, every score a number, pairs strictly ascending by (score, member bytes), members distinct.
-bool UsableZsetListpack(const uint8_t* lp, size_t entries) {
-  if (entries == 0 || entries % 2 != 0) return false;
-  double prev_score = 0;
+// Whether a listpack blob is a zset Ember can keep as it is: valid, member/score pairs, every score
+// a number, pairs strictly ascending by (score, member bytes), members distinct. One walk: the
+// checks run as the validation reaches each entry. Sets *entries when true.
+bool UsableZsetListpack(std::string_view blob, size_t* entries) {
+  DuplicateCheck dups;
+  const uint8_t* member = nullptr;  // the member of the pair being read
   lp::Scratch scratch[2];
   std::string_view prev_member;
+  double prev_score = 0;
   int cur = 0;
   bool first = true;
-  for (const uint8_t* e = lp::First(lp); e;) {
-    const uint8_t* sp = lp::Next(lp, e);
-    double score;
-    if (!ScoreOf(sp, &score)) return false;
-    if (!first) {
-      if (score < prev_score) return false;
-      if (score == prev_score && lp::CompareString(e, prev_member) <= 0) return false;
+  auto each = [&](const uint8_t* p) {
+    if (!member) {
+      member = p;
+      dups.Add(p);
+      return true;
     }
-    prev_member = lp::GetString(e, &scratch[cur]);
+    double score;
+    if (!ScoreOf(p, &score)) return false;
+    if (!first && (score < prev_score ||
+                   (score == prev_score && lp::CompareString(member, prev_member) <= 0))) {
+      return false;
+    }
+    prev_member = lp::GetString(member, &scratch[cur]);
     cur ^= 1;  // prev_member may point into the other scratch
     prev_score = score;
     first = false;
-    e = lp::Next(lp, sp);
-  }
-  return !ListpackHasDuplicates(lp, 2);
+    member = nullptr;
+    return true;
+  };
+  if (!ValidListpack(blob, entries, each)) return false;
+  return *entries > 0 && !member && !dups.Found();
 }
 
 }  // namespace
@@ -113,8 +121,7 @@ Expected<ValueInit> LoadZsetValue(RdbReader& r, uint8_t type, const LoadLimits& 
     Status st = LoadBlob(r, &blob, "zset blob");
     if (!st.ok()) return fail(st);
     size_t entries = 0;
-    if (type == RDB_TYPE_ZSET_LISTPACK && ValidListpack(blob, &entries) &&
-        UsableZsetListpack(reinterpret_cast<const uint8_t*>(blob.data()), entries)) {
+    if (type == RDB_TYPE_ZSET_LISTPACK && UsableZsetListpack(blob, &entries)) {
       z.Free();
       Zset taken(Encoding::kListpack, lp::FromBlob(blob.data(), blob.size()));
       taken.MaybeConvert(entries / 2, lim);  // Redis: skiplist above zset-max-listpack-entries
