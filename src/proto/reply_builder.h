@@ -5,10 +5,11 @@
 //   chunks_:  [ sent | pending ][ pending ][ pending | free ]
 //               ^ front chunk     ...        ^ tail: writes go here
 //
-// The first chunk of an empty builder is small (1 KB); later ones double up to 16 KB (Redis's
-// PROTO_REPLY_CHUNK_BYTES), and a single write larger than that gets a chunk of its exact size, so
-// a 1 GB bulk costs one allocation and a 1M-key array grows without reallocating or copying what is
-// already written. The network layer reads pending bytes with Peek() (an iovec list for writev or
+// The first chunk of an empty builder is small (1 KB) and grows in place (reallocated, doubling)
+// up to 16 KB (Redis's PROTO_REPLY_CHUNK_BYTES), so a reply up to 16 KB is one contiguous buffer
+// and one write(); past that, new chunks of 16 KB follow, and a single write larger than that gets
+// a chunk of its exact size, so a 1 GB bulk costs one allocation and a 1M-key array grows without
+// copying more than its first 16 KB. The network layer reads pending bytes with Peek() (an iovec list for writev or
 // io_uring) and drops what the socket took with Consume(n). A fully sent chunk is freed at once,
 // except that the last one (if small) is kept for the next reply.
 //
@@ -134,7 +135,8 @@ class ReplyBuilder {
       Chunk& t = chunks_.back();
       if (t.cap - t.len >= n) return t.data + t.len;
     }
-    return NewChunk(n).data;
+    Chunk& c = NewChunk(n);  // a new chunk, or the tail grown in place
+    return c.data + c.len;
   }
   void Commit(size_t n) {
     chunks_.back().len += n;

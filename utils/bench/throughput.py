@@ -18,6 +18,10 @@ Method
     server process consumed during the run (/proc/PID/stat utime+stime). On a contended machine
     rps follows the CPU share a server happened to get; requests per CPU-second mostly does not,
     so when the two disagree, trust cpu-norm for efficiency and rerun for rps.
+  * client % (information): the share of each run's wall time redis-benchmark spent on CPU (its
+    rusage), median over rounds, against A / against B. When both are >= 90% the cell is marked
+    "client-bound": the single client thread sets the rate (LRANGE_600 at -P 1 parses 600
+    elements per reply), so the rps ratio is a tie up to noise whatever the server does.
 
 Usage
   utils/bench/throughput.py --ember build/ember-server [--quick] [--rounds N]
@@ -25,6 +29,7 @@ Usage
 """
 import argparse
 import os
+import resource
 import sys
 import time
 
@@ -56,6 +61,16 @@ TARGETS = {1: 1.0, 16: 1.2}
 # Max/min of the per-round ratios above which a cell is flagged "noisy" (rerun with more rounds).
 NOISY_SPREAD = 1.25
 
+# A cell whose redis-benchmark spent at least this share of its wall time on CPU against both
+# servers (median over rounds) is marked "client-bound": the one client thread, not the server,
+# sets the rate, so rps can only tie (up to noise) and cpu-norm is the server comparison.
+CLIENT_BOUND = 0.90
+
+
+def _pct(v):
+    return "-" if v is None else f"{100 * v:.0f}"
+
+
 # Probe sizes per pipeline depth (small enough to take well under a second on redis-server).
 PROBE_REQUESTS = {1: 10000, 16: 100000}
 
@@ -69,17 +84,23 @@ def round_requests(n, lo, hi):
 
 def run_cell(srv, test, requests, args):
     """One redis-benchmark run: returns (rps of the test's row, requests per server CPU-second over
-    the whole invocation, including any prefill such as the LPUSH before RPOP)."""
+    the whole invocation, including any prefill such as the LPUSH before RPOP, and the share of the
+    invocation's wall time redis-benchmark itself spent on CPU)."""
     t_arg, row = TESTS[test]
     srv.check_alive()
     cpu0 = srv.cpu_seconds()
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.monotonic()
     rows = lib.run_benchmark(srv.port, t_arg, requests, clients=args.clients,
                              pipeline=args._pipeline, keyspace=args.keyspace,
                              cpu=args.client_cpu, timeout=args.run_timeout)
+    wall = time.monotonic() - t0
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = srv.cpu_seconds() - cpu0
+    client = ((ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)) / wall if wall > 0 else None
     if row not in rows:
         raise lib.BenchError(f"redis-benchmark gave no {row} row: {sorted(rows)}")
-    return rows[row]["rps"], (requests / cpu if cpu > 0 else None)
+    return rows[row]["rps"], (requests / cpu if cpu > 0 else None), client
 
 
 def main(argv=None):
@@ -133,7 +154,7 @@ def main(argv=None):
             args._pipeline = p
             probe = PROBE_REQUESTS.get(p, 20000 * p)
             try:
-                rps, _ = run_cell(srv["B"], test, probe, args)
+                rps, _, _ = run_cell(srv["B"], test, probe, args)
                 run_cell(srv["A"], test, probe, args)
             except lib.BenchTimeout as e:
                 lib.log(f"WARNING: calibration probe: {e}")
@@ -142,7 +163,8 @@ def main(argv=None):
             lib.log(f"calibrated {test} -P {p}: -n {nreq[(test, p)]}")
 
         for test, p in cells:
-            results[(test, p)] = {"A": [], "B": [], "cpuA": [], "cpuB": [], "order": [], "n": []}
+            results[(test, p)] = {"A": [], "B": [], "cpuA": [], "cpuB": [], "clientA": [],
+                                  "clientB": [], "order": [], "n": []}
         rounds_done, last_round_s, timeouts = 0, 0.0, 0
         for r, order in enumerate(lib.round_orders(rounds)):
             elapsed = time.monotonic() - started
@@ -154,7 +176,7 @@ def main(argv=None):
                 args._pipeline = p
                 res = results[(test, p)]
                 n = nreq[(test, p)]
-                got = {"A": (None, None), "B": (None, None)}
+                got = {"A": (None, None, None), "B": (None, None, None)}
                 try:
                     for who in order:
                         other = srv["B" if who == "A" else "A"]
@@ -163,12 +185,13 @@ def main(argv=None):
                 except lib.BenchTimeout as e:
                     # Overloaded machine: drop this pair (medians skip it), shrink -n, go on.
                     lib.log(f"WARNING: {e}; pair dropped")
-                    got = {"A": (None, None), "B": (None, None)}
+                    got = {"A": (None, None, None), "B": (None, None, None)}
                     nreq[(test, p)] = max(5000, n // 4)
                     timeouts += 1
                 for who in ("A", "B"):
                     res[who].append(got[who][0])
                     res["cpu" + who].append(got[who][1])
+                    res["client" + who].append(got[who][2])
                 res["order"].append("".join(order))
                 res["n"].append(n)
                 ratio = lib.paired_ratios([res["A"][r]], [res["B"][r]])[0]
@@ -201,11 +224,16 @@ def main(argv=None):
         failed |= verdict == "FAIL"
         cratios = lib.paired_ratios(res["cpuA"], res["cpuB"])
         cmed = lib.median(cratios)
+        busy_a = lib.median([c for c in res["clientA"] if c is not None])
+        busy_b = lib.median([c for c in res["clientB"] if c is not None])
+        client_bound = busy_a is not None and busy_b is not None and min(busy_a, busy_b) >= CLIENT_BOUND
+        notes = [n for n, on in (("noisy", bool(lo and hi / lo > NOISY_SPREAD)),
+                                 ("client-bound", client_bound)) if on]
         table.append([test.upper(), p, f"{int(lib.median(res['n'])):,}", lib.fmt_num(lib.median(res["A"])),
                       lib.fmt_num(lib.median(res["B"])), lib.fmt_ratio(med),
                       f"{lib.fmt_ratio(lo)}..{lib.fmt_ratio(hi)}",
                       "-" if target is None else f">={target:.1f}", verdict, lib.fmt_ratio(cmed),
-                      "noisy" if lo and hi / lo > NOISY_SPREAD else ""])
+                      f"{_pct(busy_a)}/{_pct(busy_b)}", " ".join(notes)])
         for r, (ra, rb, ratio) in enumerate(zip(res["A"], res["B"], ratios)):
             first = args.name_a if res["order"][r][0] == "A" else args.name_b
             pairs_table.append([test.upper(), p, r + 1, first, f"{res['n'][r]:,}",
@@ -219,6 +247,8 @@ def main(argv=None):
                           "target": target, "verdict": verdict,
                           "req_per_cpu_s_a": res["cpuA"], "req_per_cpu_s_b": res["cpuB"],
                           "cpu_norm_ratios": cratios, "median_cpu_norm_ratio": cmed,
+                          "client_busy_a": res["clientA"], "client_busy_b": res["clientB"],
+                          "client_bound": client_bound,
                           "noisy": bool(lo and hi / lo > NOISY_SPREAD)})
 
     a, b = args.name_a, args.name_b
@@ -228,7 +258,7 @@ def main(argv=None):
     lib.print_table(f"throughput: {a} / {b}, median of {rounds_done} paired rounds, "
                     f"-c {args.clients} -r {args.keyspace}",
                     ["test", "-P", "-n", f"{a} rps", f"{b} rps", "ratio", "min..max", "target", "result",
-                     "cpu-norm", "note"],
+                     "cpu-norm", "client %", "note"],
                     table)
     elapsed = time.monotonic() - started
     print(f"\n{len(cells)} cells x {rounds_done} rounds in {elapsed:.0f}s"

@@ -253,6 +253,30 @@ TEST(ReplyBuilderBuffer, MidSizedRepliesDoNotWasteChunks) {
   EXPECT_LT(rb.AllocatedBytes(), rb.PendingBytes() * 115 / 100 + 16384);
 }
 
+// A reply up to 16 KB is one buffer (one iovec, one write): the first chunk grows in place, and a
+// deferred length set after the growth still lands where it was marked. Past 16 KB a second chunk
+// starts.
+TEST(ReplyBuilderBuffer, RepliesUpTo16KBStayContiguous) {
+  ReplyBuilder rb;
+  size_t mark = rb.DeferLen();
+  std::string want;
+  for (int i = 0; i < 600; i++) {
+    rb.Bulk("xxx");
+    want += "$3\r\nxxx\r\n";
+  }
+  rb.SetDeferredArrayLen(mark, 600);
+  want = "*600\r\n" + want;
+  struct iovec iov[4];
+  ASSERT_EQ(rb.Peek(iov, 4), 1u);
+  EXPECT_EQ(std::string(static_cast<const char*>(iov[0].iov_base), iov[0].iov_len), want);
+  EXPECT_EQ(rb.AllocatedBytes(), 8192u);  // 1 KB doubled three times for 5.4 KB
+  EXPECT_EQ(rb.TakeAll(), want);
+
+  for (int i = 0; i < 2000; i++) rb.Bulk("0123456789");  // 32 KB: 16 KB, then more chunks
+  EXPECT_GT(rb.Peek(iov, 4), 1u);
+  EXPECT_LE(rb.AllocatedBytes(), rb.PendingBytes() + 16384);
+}
+
 TEST(ReplyBuilderBuffer, MemoryIsAccounted) {
   size_t before = mem::UsedMemory();
   {
