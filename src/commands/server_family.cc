@@ -4,9 +4,9 @@
 // INFO's text is built by server/info.cc; CONFIG is a thin layer over server/config.h, whose
 // Status messages are already the exact Redis reply texts.
 //
-// Persistence does not exist yet: FLUSHALL does not save even with save points configured, and
-// SHUTDOWN SAVE is refused (unless FORCE) because no snapshot can be written. Both change with the
-// RDB issue.
+// FLUSHALL stops a BGSAVE in progress and, with save points configured, saves the empty dataset.
+// SHUTDOWN saves a final snapshot when save points are configured (or with SAVE; NOSAVE skips it)
+// and is refused when that snapshot fails, unless FORCE (Server::PrepareForShutdown).
 #include <sys/time.h>
 
 #include <string>
@@ -153,8 +153,12 @@ void FlushallCommand(CommandContext& ctx) {
   Server& s = *ctx.server;
   uint64_t removed = 0;
   for (int i = 0; i < s.DatabaseCount(); i++) removed += EmptyDb(s, i, lazy);
-  // Redis also saves an empty RDB here when save points are configured (the RDB issue adds it).
-  s.dirty += removed + 1;
+  s.dirty += removed;
+  // As Redis: a snapshot in progress would write the old data, so it is stopped; with save points
+  // configured the (empty) dataset is saved at once, so a restart cannot bring the old dump back.
+  if (s.rdb().child_active() && s.rdb().child().type() == ChildType::kRdb) s.rdb().KillChild();
+  if (!s.cfg().save.empty()) (void)s.rdb().Save();
+  s.dirty++;
   ctx.reply->Ok();
 }
 
@@ -223,15 +227,8 @@ void ShutdownCommand(CommandContext& ctx) {
     ctx.reply->Error("ERR No shutdown in progress.");
     return;
   }
-  (void)now;  // no replicas to wait for: NOW changes nothing yet
-  if (save && !force) {
-    // No snapshot can be written before the RDB issue lands.
-    LOG_WARNING("Error trying to save the DB, can't exit.");
-    ctx.reply->Error("ERR Errors trying to SHUTDOWN. Check logs.");
-    return;
-  }
-  std::string err;
-  if (!ctx.server->PrepareForShutdown(save, nosave, &err)) {
+  (void)now;  // no replicas to wait for: NOW changes nothing
+  if (!ctx.server->PrepareForShutdown(save, nosave, force)) {
     ctx.reply->Error("ERR Errors trying to SHUTDOWN. Check logs.");
     return;
   }

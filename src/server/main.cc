@@ -122,5 +122,8 @@ int main(int argc, char** argv) {
   }
   LOG_NOTICE("Server initialized");
   server.Run();
+#if !defined(__SANITIZE_ADDRESS__)
+  server.AbandonDatasetForExit();  // exit at once, as Redis does (see server.h)
+#endif
   return server.shutdown_exit_code;
 }

@@ -118,8 +118,10 @@ Status RdbControl::Finish(const std::string& tmp) {
   if (rename(tmp.c_str(), target.c_str()) != 0) {
     int err = errno;
     unlink(tmp.c_str());
+    char cwd[1024];
     return Status::FromErrno("Error moving temp DB file " + tmp + " on the final destination " +
-                                 target,
+                                 target + " (in server root dir " +
+                                 (getcwd(cwd, sizeof(cwd)) ? cwd : "unknown") + ")",
                              err);
   }
   return FsyncDir(".");
@@ -131,12 +133,14 @@ Status RdbControl::Save() {
   }
   std::string tmp = "temp-" + std::to_string(getpid()) + ".rdb";
   Status st = WriteSnapshot(tmp, false);
-  if (st.ok()) st = Finish(tmp);
   if (!st.ok()) {
     LOG_WARNING("Write error saving DB on disk: %s", st.message().c_str());
-    last_bgsave_ok_ = false;
-    return st;
+  } else if (!(st = Finish(tmp)).ok()) {
+    LOG_WARNING("%s", st.message().c_str());
   }
+  // As Redis: a failed foreground save is reported to its caller (SAVE's error, SHUTDOWN refused)
+  // and does not set rdb_last_bgsave_status, so it does not start refusing writes (MISCONF).
+  if (!st.ok()) return st;
   LOG_NOTICE("DB saved on disk");
   server_->dirty = 0;
   lastsave_ = UnixMs() / 1000;

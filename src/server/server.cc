@@ -438,26 +438,58 @@ void Server::BeforeSleep(net::EventLoop*, void* data) {
     s->shutdown_asap = true;
   }
   if (s->shutdown_asap) {
-    std::string err;
-    if (s->PrepareForShutdown(false, false, &err)) {
+    if (s->PrepareForShutdown(false, false, false)) {
       s->loop_->Stop();
-    } else {
-      LOG_WARNING("SIGTERM received but errors trying to shut down the server, check the logs for more information");
+    } else {  // refused (PrepareForShutdown logged why): keep serving, as Redis 7 does
       s->shutdown_asap = false;
       g_shutdown_signal = 0;
     }
   }
 }
 
-bool Server::PrepareForShutdown(bool save, bool nosave, std::string* err) {
+void Server::AbandonDatasetForExit() {
+  for (auto& db : dbs_) {
+    db->expires_table().Clear();
+    db->main_table().Clear();  // buckets only: the records stay allocated until the process ends
+  }
+}
+
+bool Server::PrepareForShutdown(bool save, bool nosave, bool force) {
   LOG_WARNING("User requested shutdown...");
+  if (rdb_->child_active() && rdb_->child().type() == ChildType::kRdb) {
+    LOG_WARNING("There is a child saving an .rdb. Killing it!");
+    rdb_->KillChild();
+  }
+  auto refuse = [] {
+    LOG_WARNING("Errors trying to shut down the server. Check the logs for more information.");
+    return false;
+  };
+  if (aof_->state() == AofControl::State::kWaitRewrite && aof_->child_active()) {
+    // The first AOF is still being written: without it the dataset would be lost.
+    if (!force) {
+      LOG_WARNING("Writing initial AOF, can't exit.");
+      return refuse();
+    }
+    LOG_WARNING("Writing initial AOF. Exit anyway.");
+  }
+  (void)aof_->Shutdown();  // kills a rewrite child; writes and fsyncs what is buffered
+  if ((!cfg().save.empty() && !nosave) || save) {
+    LOG_NOTICE("Saving the final RDB snapshot before exiting.");
+    if (!rdb_->Save().ok()) {
+      if (!force) {
+        LOG_WARNING("Error trying to save the DB, can't exit.");
+        return refuse();
+      }
+      LOG_WARNING("Error trying to save the DB. Exit anyway.");
+    }
+  }
+  if (!cfg().pidfile.empty()) {
+    LOG_NOTICE("Removing the pid file.");
+    unlink(cfg().pidfile.c_str());
+  }
   for (int fd : listen_fds_) close(fd);
   listen_fds_.clear();
   if (!cfg().unixsocket.empty()) unlink(cfg().unixsocket.c_str());
-  if (!cfg().pidfile.empty()) unlink(cfg().pidfile.c_str());
-  (void)aof_->Shutdown();
-  // Flush what clients are owed (SHUTDOWN itself gets no reply on success).
-  for (auto& [id, c] : clients_) (void)c;
   LOG_WARNING("Redis is now ready to exit, bye bye...");
   return true;
 }

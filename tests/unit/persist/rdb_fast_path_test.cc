@@ -113,8 +113,10 @@ std::string ErrorOf(std::string_view bytes, const LoadLimits& lim = {}) {
   return v.status().message();
 }
 
-bool SameBytes(const void* p, const std::string& blob) {
-  return std::memcmp(p, blob.data(), blob.size()) == 0;
+// Whether the listpack at p is exactly `blob` (its own header gives its length).
+bool SameListpack(const void* p, const std::string& blob) {
+  const auto* lp = static_cast<const uint8_t*>(p);
+  return lp::Bytes(lp) == blob.size() && std::memcmp(lp, blob.data(), blob.size()) == 0;
 }
 
 // ---- duplicate detection ----
@@ -161,7 +163,7 @@ TEST(RdbFastPathTest, ZsetListpackInOrderIsTakenAsItIs) {
   EXPECT_EQ(r->encoding(), Encoding::kListpack);
   const auto* lp = static_cast<const uint8_t*>(r->ptr());
   ASSERT_EQ(lp::Bytes(lp), blob.size());
-  EXPECT_TRUE(SameBytes(lp, blob));
+  EXPECT_TRUE(SameListpack(lp, blob));
   Zset z = Zset::Of(r);
   double score = 0;
   ASSERT_TRUE(z.Score("a", &score));
@@ -179,7 +181,7 @@ TEST(RdbFastPathTest, ZsetListpackTheCheckRefusesStillLoadsOrFails) {
   Record* r = LoadRecord(BlobValue(RDB_TYPE_ZSET_LISTPACK, unsorted));
   ASSERT_NE(r, nullptr);
   Zset z = Zset::Of(r);
-  EXPECT_FALSE(SameBytes(r->ptr(), unsorted));
+  EXPECT_FALSE(SameListpack(r->ptr(), unsorted));
   std::vector<std::string> order;
   for (ZsetIter it = z.AtRank(0); it.Valid(); it.Next()) order.emplace_back(it.Member());
   EXPECT_EQ(order, (std::vector<std::string>{"m", "z", "a"}));
@@ -284,8 +286,8 @@ TEST(RdbFastPathTest, IntsetWithinTheLimitIsTakenAsItIs) {
   Record* r = LoadRecord(BlobValue(RDB_TYPE_SET_INTSET, blob));
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->encoding(), Encoding::kIntset);
-  EXPECT_EQ(intset::Bytes(static_cast<const uint8_t*>(r->ptr())), blob.size());
-  EXPECT_TRUE(SameBytes(r->ptr(), blob));
+  ASSERT_EQ(intset::Bytes(static_cast<const uint8_t*>(r->ptr())), blob.size());
+  EXPECT_EQ(std::memcmp(r->ptr(), blob.data(), blob.size()), 0);
   Record::Free(r);
 
   LoadLimits lim;
@@ -316,7 +318,7 @@ TEST(RdbFastPathTest, QuicklistNodesWithinTheLimitsAreTakenWhole) {
   Record* r = LoadRecord(ListValueOfNodes({n1}));
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->encoding(), Encoding::kListpack);
-  EXPECT_TRUE(SameBytes(r->ptr(), n1));
+  EXPECT_TRUE(SameListpack(r->ptr(), n1));
   Record::Free(r);
 
   // One node between half and all of the limits (3 entries, 4 per node): still a listpack, as
@@ -326,7 +328,7 @@ TEST(RdbFastPathTest, QuicklistNodesWithinTheLimitsAreTakenWhole) {
   r = LoadRecord(ListValueOfNodes({n1}), four);
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->encoding(), Encoding::kListpack);
-  EXPECT_TRUE(SameBytes(r->ptr(), n1));
+  EXPECT_TRUE(SameListpack(r->ptr(), n1));
   Record::Free(r);
 
   // Two nodes and an empty one (skipped, as Redis does): a quicklist of the two, as they were.
