@@ -7,10 +7,8 @@
 //   NewSortStoreList      STORE: a new list value holding `items`, with the encoding Redis 7.2
 //                         gives the stored list (listpack if it fits one node, else quicklist).
 //
-// The set case lives in core/sort_input.cc. The list, sorted-set and hash cases are owned by the
-// list/zset/hash value files; until those are merged, core/sort_input_stubs.cc holds stand-ins
-// (marked TODO(lead)) that answer "unsupported", so SORT on a list or zset replies WRONGTYPE and
-// "->field" lookups find nothing. Whoever implements them deletes the matching stub.
+// The set case lives in core/sort_input.cc; the list, sorted-set and hash cases in
+// core/sort_input_types.cc, built on each type's value API.
 //
 // Thread safety: event-loop thread only (they read records of the keyspace).
 #pragma once
@@ -23,7 +21,7 @@
 
 namespace ember {
 
-// Dispatches on r->type(); false when the type cannot be sorted (or its collector is a stub).
+// Dispatches on r->type(); false when the type cannot be sorted.
 bool CollectSortInput(const Record* r, std::vector<std::string>* out);
 
 // Per-type collectors (appending to *out). Each returns false for a record it cannot read.
@@ -32,12 +30,12 @@ bool CollectListSortInput(const Record* r, std::vector<std::string>* out);
 bool CollectZsetSortInput(const Record* r, std::vector<std::string>* out);
 
 // The value of `field` in hash record `r` (integers as their decimal text). False when the field
-// is absent. TODO(lead): hashes.
+// is absent.
 bool SortHashFieldValue(const Record* r, std::string_view field, std::string* out);
 
 // A list value holding `items` in order (ownership passes to the caller's record). `fill` is
-// list-max-listpack-size, `compress_depth` list-compress-depth. TODO(lead): must build exactly
-// the representation core/list_value.cc frees (listpack blob / Quicklist*).
+// list-max-listpack-size, `compress_depth` list-compress-depth; built with the list value API, so
+// it is the representation core/list_value.cc frees (listpack blob / Quicklist*).
 ValueInit NewSortStoreList(const std::vector<std::string>& items, int fill, int compress_depth);
 
 }  // namespace ember
