@@ -7,7 +7,6 @@
 // 7.0's %.17g score texts and 7.2's shortest ones both parse to the scores they stand for.
 #include <charconv>
 #include <cmath>
-#include <optional>
 
 #include "base/strutil.h"
 #include "core/zset_value.h"
