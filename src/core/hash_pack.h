@@ -33,7 +33,7 @@
 // lands in the 256-byte class, ~277 bytes per key with the table slot, 0.92x Redis's 299.7 -
 // outside the 0.9x memory target; this blob (191 bytes) keeps the key at 245 (0.82x). The price is
 // the conversion: measured with utils/bench/rdb_types.py (500k such hashes, session 5) SAVE is
-// 0.7-1.0x Redis's and load 1.06-1.2x (Redis does no per-entry check on load by default; Ember
+// 0.7-1.0x Redis's and load 1.06-1.26x (Redis does no per-entry check on load by default; Ember
 // validates every entry and looks for duplicate fields).
 //
 // Ownership: a blob comes from mem::Allocate; the caller owns it and frees it with Free. Mutating
