@@ -78,13 +78,4 @@ bool DuplicateCheck::Found() {
   return false;
 }
 
-bool ListpackHasDuplicates(const uint8_t* lp, unsigned stride) {
-  DuplicateCheck dups;
-  size_t i = 0;
-  for (const uint8_t* p = lp::First(lp); p; p = lp::Next(lp, p), i++) {
-    if (i % stride == 0) dups.Add(p);
-  }
-  return dups.Found();
-}
-
 }  // namespace ember::rdb

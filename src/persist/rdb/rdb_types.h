@@ -76,8 +76,4 @@ class DuplicateCheck {
   size_t n_ = 0;
 };
 
-// True when two of the entries at index 0, stride, 2*stride, ... of a valid listpack are equal as
-// text (a DuplicateCheck over them).
-bool ListpackHasDuplicates(const uint8_t* lp, unsigned stride);
-
 }  // namespace ember::rdb

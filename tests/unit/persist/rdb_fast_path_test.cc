@@ -124,7 +124,7 @@ bool SameListpack(const void* p, const std::string& blob) {
 // Random keys from a small alphabet, some written as integers, some as strings of digits (the same
 // key either way), checked against a model of the keys' text. Both the few-keys and the many-keys
 // sizes, with stride 1 (sets) and 2 (fields of pairs: duplicate values must not count).
-TEST(RdbFastPathTest, ListpackHasDuplicatesMatchesAModel) {
+TEST(RdbFastPathTest, DuplicateCheckMatchesAModel) {
   std::mt19937 rng(7);
   for (int round = 0; round < 3000; round++) {
     unsigned stride = 1 + round % 2;
@@ -147,7 +147,13 @@ TEST(RdbFastPathTest, ListpackHasDuplicatesMatchesAModel) {
     size_t entries = 0;
     ASSERT_TRUE(ValidListpack(blob, &entries));
     ASSERT_EQ(entries, keys * stride);
-    EXPECT_EQ(ListpackHasDuplicates(reinterpret_cast<const uint8_t*>(blob.data()), stride), dup)
+    DuplicateCheck check;
+    const auto* lp = reinterpret_cast<const uint8_t*>(blob.data());
+    size_t i = 0;
+    for (const uint8_t* p = lp::First(lp); p; p = lp::Next(lp, p), i++) {
+      if (i % stride == 0) check.Add(p);
+    }
+    EXPECT_EQ(check.Found(), dup)
         << "round " << round;
   }
 }
@@ -308,6 +314,20 @@ std::vector<std::string> Elements(Record* r) {
   return out;
 }
 
+// The loaded list as a quicklist of `nodes` nodes whose invariants hold; null (and a failure) if
+// it is not a quicklist.
+const Quicklist* LoadedQuicklist(const Record* r, size_t nodes) {
+  if (r == nullptr || r->encoding() != Encoding::kQuicklist) {
+    ADD_FAILURE() << "not a quicklist";
+    return nullptr;
+  }
+  const auto* q = static_cast<const Quicklist*>(r->ptr());
+  EXPECT_EQ(q->NodeCount(), nodes);
+  std::string why;
+  EXPECT_TRUE(q->CheckInvariants(&why)) << why;
+  return q;
+}
+
 TEST(RdbFastPathTest, QuicklistNodesWithinTheLimitsAreTakenWhole) {
   std::string n1 = RawListpack().S("a").I(1).S("b").Bytes();
   std::string n2 = RawListpack().I(2).S("c").Bytes();
@@ -333,12 +353,7 @@ TEST(RdbFastPathTest, QuicklistNodesWithinTheLimitsAreTakenWhole) {
 
   // Two nodes and an empty one (skipped, as Redis does): a quicklist of the two, as they were.
   r = LoadRecord(ListValueOfNodes({n1, empty, n2}));
-  ASSERT_NE(r, nullptr);
-  ASSERT_EQ(r->encoding(), Encoding::kQuicklist);
-  const auto* q = static_cast<const Quicklist*>(r->ptr());
-  EXPECT_EQ(q->NodeCount(), 2u);
-  std::string why;
-  EXPECT_TRUE(q->CheckInvariants(&why)) << why;
+  ASSERT_NE(LoadedQuicklist(r, 2), nullptr);
   EXPECT_EQ(Elements(r), want);
   Record::Free(r);
 
@@ -346,9 +361,7 @@ TEST(RdbFastPathTest, QuicklistNodesWithinTheLimitsAreTakenWhole) {
   LoadLimits lim;
   lim.list_max_listpack_size = 2;
   r = LoadRecord(ListValueOfNodes({n1, n2}), lim);
-  ASSERT_NE(r, nullptr);
-  ASSERT_EQ(r->encoding(), Encoding::kQuicklist);
-  EXPECT_EQ(static_cast<const Quicklist*>(r->ptr())->NodeCount(), 3u);
+  ASSERT_NE(LoadedQuicklist(r, 3), nullptr);
   EXPECT_EQ(Elements(r), want);
   Record::Free(r);
 
@@ -373,12 +386,8 @@ TEST(RdbFastPathTest, TakenNodesAreCompressedByDepth) {
   LoadLimits lim;
   lim.list_compress_depth = 1;
   Record* r = LoadRecord(ListValueOfNodes(nodes), lim);
-  ASSERT_NE(r, nullptr);
-  ASSERT_EQ(r->encoding(), Encoding::kQuicklist);
-  const auto* q = static_cast<const Quicklist*>(r->ptr());
-  ASSERT_EQ(q->NodeCount(), 5u);
-  std::string why;
-  EXPECT_TRUE(q->CheckInvariants(&why)) << why;
+  const Quicklist* q = LoadedQuicklist(r, 5);
+  ASSERT_NE(q, nullptr);
   int compressed = 0;
   for (const QuicklistNode* n = q->head(); n; n = n->next) compressed += n->IsCompressed();
   EXPECT_EQ(compressed, 3);
