@@ -8,13 +8,11 @@ Commands with 7.2-only syntax (ZRANK ... WITHSCORE) and random replies (ZRANDMEM
 test_zsets.py instead. Keys are spread over a few names so the multi-key commands meet zsets,
 missing keys and wrong types; two classes run with the default limits and with tiny listpack limits
 (conversions on nearly every command).
-
-Skipped when EMBER_TEST_TARGET=redis (there is nothing to compare against).
+The stream runner is tests/integration/diffutil.py.
 """
-import random
 import unittest
 
-from tests.harness import EmberServer, RawConn, RedisServer, target_is_redis
+from tests.integration.diffutil import DiffBase, pick
 
 KEYS = ["z1", "z2", "z3", "str", "l1", "l2"]
 # Lex ranges are only defined when all scores are equal (Redis walks skiplist levels assuming lex
@@ -24,10 +22,6 @@ MEMBERS = ["a", "b", "c", "d", "e", "f", "g", "h", "1", "2", "10", "-3", "m" * 7
 SCORES = ["0", "1", "2", "-1", "1.5", "-2.5", "0.25", "3", "10", "inf", "-inf", "+inf", "100"]
 LEX = ["-", "+", "[a", "(a", "[c", "(d", "[1", "(10", "[m", "[b", "(", "[", "x", "a"]
 RANGES = ["0", "1", "-1", "(1", "(0", "-inf", "+inf", "2.5", "(inf", "abc", "10", "(-1", "1e400"]
-
-
-def pick(rng, seq):
-    return seq[rng.randrange(len(seq))]
 
 
 def random_command(rng):
@@ -191,68 +185,27 @@ def lex_command(rng, k):
     return ["ZRANGE", k, "0", "-1"]
 
 
-class DiffBase:
-    config = {}
-    seeds = range(int(__import__("os").environ.get("ZDIFF_SEEDS", "6")))
-    commands_per_seed = 700
+class ZsetDiff(DiffBase):
+    keys = KEYS
 
-    @classmethod
-    def setUpClass(cls):
-        if target_is_redis():
-            raise unittest.SkipTest("differential test needs Ember and Redis")
-        cls.ember = EmberServer(config=cls.config).start()
-        cls.redis = RedisServer(config=cls.config).start()
+    @staticmethod
+    def random_command(rng, key):
+        return random_command(rng)
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.ember.cleanup()
-        cls.redis.cleanup()
-
-    def run_stream(self, seed, resp3):
-        rng = random.Random(seed)
-        conns = [RawConn(self.ember.port), RawConn(self.redis.port)]
-        try:
-            if resp3:
-                for c in conns:
-                    c.call("HELLO", "3")
-            prefix = "s%d:%d:" % (seed, resp3)
-            # A string key for WRONGTYPE paths, when the build has SET (the strings family).
-            if not conns[0].call("SET", prefix + "str", "x").startswith(b"-"):
-                conns[1].call("SET", prefix + "str", "x")
-            history = []
-            for _ in range(self.commands_per_seed):
-                cmd = random_command(rng)
-                # Keys get a per-stream prefix so streams never share state.
-                cmd = [prefix + a if a in KEYS else a for a in cmd]
-                history.append(cmd)
-                got, want = conns[0].call(*cmd), conns[1].call(*cmd)
-                if cmd[0] == "ZSCAN" and not got.startswith(b"-"):
-                    # Hashtable scan order is the implementation's: compare complete scans as sets.
-                    g, w = scan_pairs(got), scan_pairs(want)
-                    if g is None or w is None:
-                        continue
-                    got, want = g, w
-                if got != want:
-                    self.fail("seed %d resp3=%s: %r\n ember: %r\n redis: %r\n last commands: %r"
-                              % (seed, resp3, cmd, got, want, history[-8:]))
-        finally:
-            for c in conns:
-                c.close()
-
-    def test_resp2_streams(self):
-        for seed in self.seeds:
-            self.run_stream(seed, False)
-
-    def test_resp3_streams(self):
-        for seed in self.seeds:
-            self.run_stream(1000 + seed, True)
+    @staticmethod
+    def normalize(cmd, got, want):
+        if cmd[0] == "ZSCAN":
+            # Hashtable scan order is the implementation's: compare complete scans as sets.
+            g, w = scan_pairs(got), scan_pairs(want)
+            return None if g is None or w is None else (g, w)
+        return got, want
 
 
-class ZsetDiffDefaultLimits(DiffBase, unittest.TestCase):
+class ZsetDiffDefaultLimits(ZsetDiff, unittest.TestCase):
     pass
 
 
-class ZsetDiffTinyLimits(DiffBase, unittest.TestCase):
+class ZsetDiffTinyLimits(ZsetDiff, unittest.TestCase):
     config = {"zset-max-listpack-entries": "3", "zset-max-listpack-value": "8"}
 
 
