@@ -97,6 +97,15 @@ std::string KeyspaceEventsFlagsToString(int flags);
 // ---- Every directive Ember implements, with Redis 7 defaults ----------------------------------
 // Exception: bind defaults to 127.0.0.1 (Redis: "* -::*"), with protected-mode yes.
 
+// shutdown-on-sigint / shutdown-on-sigterm: the SHUTDOWN options a signal implies, as bits ("default"
+// is none of them). NOW only skips waiting for replicas, which Ember never has.
+namespace shutdown_flags {
+inline constexpr int kSave = 1;
+inline constexpr int kNosave = 2;
+inline constexpr int kNow = 4;
+inline constexpr int kForce = 8;
+}  // namespace shutdown_flags
+
 struct ServerConfig {
   // Network and general.
   std::vector<std::string> bind{"127.0.0.1"};
@@ -187,6 +196,8 @@ struct ServerConfig {
 
   // Persistence.
   std::vector<SavePoint> save{{3600, 1}, {300, 100}, {60, 10000}};
+  int shutdown_on_sigint = 0;   // shutdown_flags bits
+  int shutdown_on_sigterm = 0;
   bool rdbcompression = true;
   bool rdbchecksum = true;
   std::string dbfilename = "dump.rdb";

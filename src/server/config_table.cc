@@ -316,6 +316,57 @@ std::vector<RewriteLine> RewriteSave(const ConfigRow&, const ServerConfig& c) {
   return lines;
 }
 
+// shutdown-on-sigint / shutdown-on-sigterm: one or more of the names below (Redis's multi-argument
+// flag enum): "default save" is "save"; CONFIG GET lists the set flags in this order.
+constexpr struct {
+  const char* name;
+  int flag;
+} kShutdownFlagNames[] = {{"default", 0},
+                          {"save", shutdown_flags::kSave},
+                          {"nosave", shutdown_flags::kNosave},
+                          {"now", shutdown_flags::kNow},
+                          {"force", shutdown_flags::kForce}};
+
+template <int ServerConfig::*F>
+bool SetShutdownFlags(ServerConfig& c, std::span<const std::string> args, ConfigSetContext&,
+                      std::string* err) {
+  int flags = 0;
+  bool known = !args.empty();
+  for (const std::string& a : args) {
+    auto it = std::find_if(std::begin(kShutdownFlagNames), std::end(kShutdownFlagNames),
+                           [&](const auto& f) { return EqualsIgnoreCase(a, f.name); });
+    if (it == std::end(kShutdownFlagNames)) {
+      known = false;
+      break;
+    }
+    flags |= it->flag;
+  }
+  if (!known) {
+    *err = "argument(s) must be one of the following: default, save, nosave, now, force";
+    return false;
+  }
+  if ((flags & shutdown_flags::kSave) && (flags & shutdown_flags::kNosave)) {
+    *err = "shutdown options SAVE and NOSAVE can't be used simultaneously";
+    return false;
+  }
+  c.*F = flags;
+  return true;
+}
+template <int ServerConfig::*F>
+std::string GetShutdownFlags(const ServerConfig& c) {
+  std::string out;
+  for (const auto& f : kShutdownFlagNames) {
+    if (f.flag == 0 || !(c.*F & f.flag)) continue;
+    if (!out.empty()) out += ' ';
+    out += f.name;
+  }
+  return out.empty() ? "default" : out;
+}
+template <int ServerConfig::*F>
+std::vector<RewriteLine> RewriteShutdownFlags(const ConfigRow& row, const ServerConfig& c) {
+  return {{std::string(row.name) + " " + GetShutdownFlags<F>(c), c.*F != DefaultServerConfig().*F}};
+}
+
 bool SetDir(ServerConfig& c, std::span<const std::string> args, ConfigSetContext&,
             std::string* err) {
   if (args.size() != 1) {
@@ -557,6 +608,11 @@ std::vector<ConfigRow> BuildTable() {
 
       // Persistence.
       Special("save", kMultiArg, SetSave, GetSave, RewriteSave),
+      Special("shutdown-on-sigint", kMultiArg, SetShutdownFlags<&S::shutdown_on_sigint>,
+              GetShutdownFlags<&S::shutdown_on_sigint>, RewriteShutdownFlags<&S::shutdown_on_sigint>),
+      Special("shutdown-on-sigterm", kMultiArg, SetShutdownFlags<&S::shutdown_on_sigterm>,
+              GetShutdownFlags<&S::shutdown_on_sigterm>,
+              RewriteShutdownFlags<&S::shutdown_on_sigterm>),
       Bool<&S::rdbcompression>("rdbcompression", nullptr, 0),
       Bool<&S::rdbchecksum>("rdbchecksum", nullptr, kImmutable),
       Str("dbfilename", kProtected, &S::dbfilename, CheckDbfilename),
@@ -660,8 +716,6 @@ constexpr const char* kUnimplemented[] = {
     "replicaof",
     "sentinel",
     "server_cpulist",
-    "shutdown-on-sigint",
-    "shutdown-on-sigterm",
     "shutdown-timeout",
     "slave-announce-ip",
     "slave-announce-port",

@@ -27,8 +27,9 @@ namespace {
 volatile sig_atomic_t g_shutdown_signal = 0;
 
 void SigShutdownHandler(int sig) {
-  if (g_shutdown_signal) {
-    // Second signal: exit now, as Redis does ("You insist... exiting now.").
+  if (g_shutdown_signal && sig == SIGINT) {
+    // A second SIGINT (Ctrl+C twice): exit now, unsaved, as Redis does ("You insist... exiting
+    // now."). A second SIGTERM only schedules the shutdown again.
     _exit(1);
   }
   g_shutdown_signal = sig;
@@ -438,7 +439,12 @@ void Server::BeforeSleep(net::EventLoop*, void* data) {
     s->shutdown_asap = true;
   }
   if (s->shutdown_asap) {
-    if (s->PrepareForShutdown(false, false, false)) {
+    // A signal shuts down with the options shutdown-on-sigint / shutdown-on-sigterm name.
+    int flags = g_shutdown_signal == SIGINT    ? s->cfg().shutdown_on_sigint
+                : g_shutdown_signal == SIGTERM ? s->cfg().shutdown_on_sigterm
+                                               : 0;
+    if (s->PrepareForShutdown(flags & shutdown_flags::kSave, flags & shutdown_flags::kNosave,
+                              flags & shutdown_flags::kForce)) {
       s->loop_->Stop();
     } else {  // refused (PrepareForShutdown logged why): keep serving, as Redis 7 does
       s->shutdown_asap = false;

@@ -1,7 +1,8 @@
 """Shutdown and FLUSHALL as persistence events, as Redis 7.0 handles them: SHUTDOWN and SIGTERM save a
 final snapshot when save points are configured (SAVE forces one, NOSAVE skips it); a final snapshot
 that fails refuses the shutdown (the server keeps serving and listening) unless FORCE; FLUSHALL with
-save points saves the empty dataset, so a crash afterwards cannot bring the flushed keys back.
+save points saves the empty dataset, so a crash afterwards cannot bring the flushed keys back;
+shutdown-on-sigint / shutdown-on-sigterm give the signals SHUTDOWN's options.
 Every reply and log line is Redis 7.0.15's (checked against redis-server).
 """
 import os
@@ -100,6 +101,56 @@ class ShutdownSavesTest(unittest.TestCase):
         # FORCE exits anyway.
         self.shutdown(srv, c2, "FORCE")
         self.assertIn("Error trying to save the DB. Exit anyway.", srv.log())
+
+    def test_shutdown_on_sigterm_nosave_skips_the_snapshot(self):
+        srv, c = self.start()
+        self.assertEqual(c.call("CONFIG", "SET", "shutdown-on-sigterm", "nosave"), OK)
+        self.assertEqual(c.call("SET", "k", "v"), OK)
+        self.assertEqual(srv.stop(sig=signal.SIGTERM), 0)
+        self.assertFalse(os.path.exists(self.dump(srv)))
+        self.assertNotIn("Saving the final RDB snapshot", srv.log())
+
+    def test_shutdown_on_sigint_save_writes_a_snapshot_without_save_points(self):
+        srv = EmberServer(config={"save": '""', "shutdown-on-sigint": "save"}).start()
+        self.addCleanup(srv.cleanup)
+        c = RawConn(srv.port)
+        self.addCleanup(c.close)
+        self.assertEqual(c.call("SET", "k", "v"), OK)
+        self.assertEqual(srv.stop(sig=signal.SIGINT), 0)
+        self.assertIn("Received SIGINT scheduling shutdown...", srv.log())
+        self.assertEqual(self.restart_get(srv, "k"), (b"$1\r\nv\r\n", b":1\r\n"))
+        # Without the directive SIGINT saves only with save points.
+        srv, c = self.start(save=None)
+        self.assertEqual(c.call("SET", "k", "v"), OK)
+        self.assertEqual(srv.stop(sig=signal.SIGINT), 0)
+        self.assertFalse(os.path.exists(self.dump(srv)))
+
+    def test_shutdown_on_sigterm_force_exits_despite_a_failed_snapshot(self):
+        srv, c = self.start()
+        self.assertEqual(c.call("CONFIG", "SET", "shutdown-on-sigterm", "force"), OK)
+        self.assertEqual(c.call("SET", "k", "v"), OK)
+        os.makedirs(os.path.join(self.dump(srv), "x"))
+        self.assertEqual(srv.stop(sig=signal.SIGTERM), 0)
+        self.assertIn("Error trying to save the DB. Exit anyway.", srv.log())
+
+    def test_shutdown_on_signal_config_values(self):
+        srv, c = self.start()
+        bad = (b"-ERR CONFIG SET failed (possibly related to argument 'shutdown-on-sigterm') - "
+               b"argument(s) must be one of the following: default, save, nosave, now, force\r\n")
+        both = (b"-ERR CONFIG SET failed (possibly related to argument 'shutdown-on-sigterm') - "
+                b"shutdown options SAVE and NOSAVE can't be used simultaneously\r\n")
+        for name in ("shutdown-on-sigint", "shutdown-on-sigterm"):
+            self.assertEqual(c.call("CONFIG", "GET", name),
+                             b"*2\r\n$%d\r\n%s\r\n$7\r\ndefault\r\n" % (len(name), name.encode()))
+        for value, shown in (("nosave force", b"nosave force"), ("FORCE now Save", b"save now force"),
+                             ("default save", b"save"), ("default", b"default"), ("now", b"now")):
+            self.assertEqual(c.call("CONFIG", "SET", "shutdown-on-sigterm", value), OK, value)
+            self.assertEqual(c.call("CONFIG", "GET", "shutdown-on-sigterm"),
+                             b"*2\r\n$19\r\nshutdown-on-sigterm\r\n$%d\r\n%s\r\n" % (len(shown), shown))
+        for value, err in (("bogus", bad), ("", bad), ("save bogus", bad), ("save nosave", both)):
+            self.assertEqual(c.call("CONFIG", "SET", "shutdown-on-sigterm", value), err, value)
+        self.assertEqual(c.call("CONFIG", "GET", "shutdown-on-sigterm"),
+                         b"*2\r\n$19\r\nshutdown-on-sigterm\r\n$3\r\nnow\r\n")
 
     def test_flushall_with_save_points_saves_the_empty_dataset(self):
         srv, c = self.start()
