@@ -144,6 +144,7 @@ void FlushdbCommand(CommandContext& ctx) {
   bool lazy;
   if (!ParseFlushMode(ctx, &lazy)) return;
   ctx.server->dirty += EmptyDb(*ctx.server, ctx.db->id(), lazy);
+  ctx.server->ForcePropagation();  // into the AOF even when the database was already empty
   ctx.reply->Ok();
 }
 
@@ -157,8 +158,9 @@ void FlushallCommand(CommandContext& ctx) {
   // As Redis: a snapshot in progress would write the old data, so it is stopped; with save points
   // configured the (empty) dataset is saved at once, so a restart cannot bring the old dump back.
   if (s.rdb().child_active() && s.rdb().child().type() == ChildType::kRdb) s.rdb().KillChild();
+  // (The save resets the dirty counter, as in Redis 7: rdb_changes_since_last_save reads 0.)
   if (!s.cfg().save.empty()) (void)s.rdb().Save();
-  s.dirty++;
+  s.ForcePropagation();  // into the AOF even when the databases were already empty
   ctx.reply->Ok();
 }
 

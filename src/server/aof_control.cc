@@ -502,12 +502,15 @@ Status AofControl::StartRewrite() {
     SwitchWriterFile(fd, 0);
     other_incr_size_ += old_size;
     manifest_ = std::move(m);
+    LOG_NOTICE("Creating AOF incr file %s on background rewrite", name.c_str());
   } else if (state_ == State::kWaitRewrite) {
     // Turning the AOF on: writes accumulate in a temp incr until the first base exists.
     std::string path = dir + "/temp-" + c.appendfilename + ".incr";
     int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return Status::FromErrno("Can't open the temp AOF incr file " + path, errno);
     SwitchWriterFile(fd, 0);
+    LOG_NOTICE("Creating AOF incr file temp-%s.incr on background rewrite",
+               c.appendfilename.c_str());
   }
   uint64_t keys = 0;
   for (auto& db : server_->databases()) keys += db->Size();
@@ -599,6 +602,8 @@ void AofControl::OnRewriteDone(bool ok, int sig, pid_t pid) {
              : std::string("Background AOF rewrite terminated with error"));
     return;
   }
+  // The log lines below are Redis 7.0's, in its order.
+  LOG_NOTICE("Background AOF rewrite terminated with success");
   aof::Manifest m = manifest_;
   std::string base_name = m.NewBaseName(c.appendfilename, c.aof_use_rdb_preamble);
   std::string base_path = dir + "/" + base_name;
@@ -607,10 +612,14 @@ void AofControl::OnRewriteDone(bool ok, int sig, pid_t pid) {
          std::strerror(errno));
     return;
   }
-  std::string temp_incr = dir + "/temp-" + c.appendfilename + ".incr";
+  LOG_NOTICE("Successfully renamed the temporary AOF base file %s into %s", tmp.c_str(),
+             base_name.c_str());
+  std::string temp_incr_name = "temp-" + c.appendfilename + ".incr";
+  std::string temp_incr = dir + "/" + temp_incr_name;
   std::string incr_path;
   if (state_ == State::kWaitRewrite) {
-    incr_path = dir + "/" + m.NewIncrName(c.appendfilename);
+    std::string incr_name = m.NewIncrName(c.appendfilename);
+    incr_path = dir + "/" + incr_name;
     if (rename(temp_incr.c_str(), incr_path.c_str()) != 0) {
       int err = errno;
       unlink(base_path.c_str());
@@ -618,6 +627,8 @@ void AofControl::OnRewriteDone(bool ok, int sig, pid_t pid) {
            std::strerror(err));
       return;
     }
+    LOG_NOTICE("Successfully renamed the temporary AOF incr file %s into %s",
+               temp_incr_name.c_str(), incr_name.c_str());
   }
   if (state_ == State::kOff) {
     // No current incr: every incr is covered by the new base.
@@ -636,17 +647,12 @@ void AofControl::OnRewriteDone(bool ok, int sig, pid_t pid) {
     return;
   }
   manifest_ = std::move(m);
-  if (state_ == State::kWaitRewrite) {
-    state_ = State::kOn;
-    LOG_NOTICE("Background AOF rewrite finished successfully");
-  }
+  if (state_ == State::kWaitRewrite) state_ = State::kOn;
   UpdateSizes();
   last_bgrewrite_ok_ = true;
   consecutive_failures_ = 0;
-  LOG_NOTICE("Background AOF rewrite terminated with success");
-  LOG_NOTICE("AOF rewrite: %llu MB of memory used by copy-on-write",
-             static_cast<unsigned long long>(last_cow_size_ >> 20));
   DeleteHistoryFiles();
+  LOG_NOTICE("Background AOF rewrite finished successfully");
 }
 
 void AofControl::KillChild() {

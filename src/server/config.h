@@ -196,6 +196,8 @@ struct ServerConfig {
 
   // Persistence.
   std::vector<SavePoint> save{{3600, 1}, {300, 100}, {60, 10000}};
+  int rdb_key_save_delay = 0;   // tests: DebugDelay per key saved (base/time.h)
+  int key_load_delay = 0;       // tests: DebugDelay per key loaded
   int shutdown_on_sigint = 0;   // shutdown_flags bits
   int shutdown_on_sigterm = 0;
   bool rdbcompression = true;

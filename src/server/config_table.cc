@@ -608,6 +608,8 @@ std::vector<ConfigRow> BuildTable() {
 
       // Persistence.
       Special("save", kMultiArg, SetSave, GetSave, RewriteSave),
+      Int<&S::rdb_key_save_delay>("rdb-key-save-delay", nullptr, kHidden, kIntMin, kIntMax),
+      Int<&S::key_load_delay>("key-load-delay", nullptr, kHidden, kIntMin, kIntMax),
       Special("shutdown-on-sigint", kMultiArg, SetShutdownFlags<&S::shutdown_on_sigint>,
               GetShutdownFlags<&S::shutdown_on_sigint>, RewriteShutdownFlags<&S::shutdown_on_sigint>),
       Special("shutdown-on-sigterm", kMultiArg, SetShutdownFlags<&S::shutdown_on_sigterm>,
@@ -684,7 +686,6 @@ constexpr const char* kUnimplemented[] = {
     "enable-module-command",
     "ignore-warnings",
     "io-threads-do-reads",
-    "key-load-delay",
     "latency-tracking-info-percentiles",
     "list-max-ziplist-entries",
     "list-max-ziplist-value",
@@ -698,7 +699,6 @@ constexpr const char* kUnimplemented[] = {
     "min-slaves-max-lag",
     "min-slaves-to-write",
     "propagation-error-behavior",
-    "rdb-key-save-delay",
     "rename-command",
     "repl-disable-tcp-nodelay",
     "repl-diskless-sync-delay",

@@ -165,9 +165,10 @@ void Server::Call(Client* c, const CommandSpec* spec, std::span<const std::strin
   // Propagation bookkeeping (propagate.cc): the command's own dirty excludes expired/evicted
   // keys and the commands EXEC ran (they propagate themselves).
   uint64_t dirty_before = dirty, side_before = side_dirty_, nested_saved = nested_dirty_;
-  bool as_saved = has_propagate_as_, prevent_saved = prevent_propagation_;
+  bool as_saved = has_propagate_as_, prevent_saved = prevent_propagation_,
+       force_saved = force_propagation_;
   nested_dirty_ = 0;
-  has_propagate_as_ = prevent_propagation_ = false;
+  has_propagate_as_ = prevent_propagation_ = force_propagation_ = false;
   spec->handler(ctx);
   call_depth_--;
   uint64_t total = dirty > dirty_before ? dirty - dirty_before : 0;
@@ -178,6 +179,7 @@ void Server::Call(Client* c, const CommandSpec* spec, std::span<const std::strin
   if (aof_->active()) AfterCallPropagate(c, args, own, total);
   has_propagate_as_ = as_saved;
   prevent_propagation_ = prevent_saved;
+  force_propagation_ = force_saved;
   int64_t dur = MonotonicUs() - start;
   if (c->flags & kClientBlocked) return;  // counted when served or timed out (blocking.h)
   CommandStats& cs = stats.For(spec);

@@ -46,7 +46,7 @@ void Server::PropagateNow(int dbid, const std::string_view* argv, size_t argc) {
 
 void Server::AfterCallPropagate(Client* c, std::span<const std::string_view> args,
                                 uint64_t own_dirty, uint64_t total_dirty) {
-  if (own_dirty > 0 && !prevent_propagation_) {
+  if ((own_dirty > 0 || force_propagation_) && !prevent_propagation_) {
     if (call_depth_ == 0 && also_propagate_.empty()) {
       // The common case: one command, fed straight from its arguments.
       if (has_propagate_as_) {

@@ -54,6 +54,7 @@ rdb::SaveOptions RdbControl::MakeSaveOptions() const {
   o.now_ms = UnixMs();
   o.lru_clock = server_->env().lru_clock;
   o.lfu_decay_time = c.lfu_decay_time;
+  o.key_save_delay = c.rdb_key_save_delay;
   switch (c.maxmemory_policy) {
     case MaxmemoryPolicy::kAllkeysLru:
     case MaxmemoryPolicy::kVolatileLru: o.save_idle = true; break;
@@ -79,6 +80,7 @@ rdb::LoadOptions RdbControl::MakeLoadOptions() const {
   o.limits.sanitize = c.sanitize_dump_payload == SanitizeDumpPayload::kYes;
   o.verify_checksum = c.rdbchecksum && !skip_checksum_;
   o.now_ms = UnixMs();
+  o.key_load_delay = c.key_load_delay;
   return o;
 }
 
@@ -258,7 +260,8 @@ void RdbControl::KillChild() {
   child_.Kill();
   unlink(("temp-" + std::to_string(pid) + ".rdb").c_str());
   server_->env().child_active = false;
-  LOG_WARNING("Background saving child %d killed", static_cast<int>(pid));
+  // Redis's line when it reaps a child it killed (SIGUSR1 is not a failed save).
+  LOG_WARNING("Background saving terminated by signal %d", SIGUSR1);
 }
 
 void RdbControl::Cron() {

@@ -478,6 +478,7 @@ bool Server::PrepareForShutdown(bool save, bool nosave, bool force) {
     }
     LOG_WARNING("Writing initial AOF. Exit anyway.");
   }
+  if (aof_->child_active()) LOG_WARNING("There is a child rewriting the AOF. Killing it!");
   (void)aof_->Shutdown();  // kills a rewrite child; writes and fsyncs what is buffered
   if ((!cfg().save.empty() && !nosave) || save) {
     LOG_NOTICE("Saving the final RDB snapshot before exiting.");

@@ -99,6 +99,9 @@ class Server : public KeyspaceObserver {
   void AlsoPropagate(int dbid, std::span<const std::string_view> argv);
   // The running command itself is not propagated.
   void PreventPropagation() { prevent_propagation_ = true; }
+  // The running command is propagated even if it changed nothing (FLUSHALL/FLUSHDB of empty
+  // databases, as Redis's forceCommandPropagation).
+  void ForcePropagation() { force_propagation_ = true; }
   // appendfsync always: clients whose reply waits for the AOF are released when it is durable.
   void ReleaseAofWaiters();
 
@@ -311,6 +314,7 @@ class Server : public KeyspaceObserver {
   std::vector<std::string> propagate_as_;
   bool has_propagate_as_ = false;
   bool prevent_propagation_ = false;
+  bool force_propagation_ = false;
   int call_depth_ = 0;
   uint64_t side_dirty_ = 0;    // dirty increments from expiry/eviction (not the command's own)
   uint64_t nested_dirty_ = 0;  // dirty of nested calls (EXEC's commands), for the outer one

@@ -152,6 +152,90 @@ class ShutdownSavesTest(unittest.TestCase):
         self.assertEqual(c.call("CONFIG", "GET", "shutdown-on-sigterm"),
                          b"*2\r\n$19\r\nshutdown-on-sigterm\r\n$3\r\nnow\r\n")
 
+    # -- with a child that stays alive: rdb-key-save-delay (microseconds per key, a test directive
+    #    of Redis's) makes a save of 40 keys last 8 seconds.
+
+    def slow_child_server(self, save="3600 1"):
+        srv, c = self.start(save=save)
+        for i in range(40):
+            c.call("SET", "k%d" % i, "v")
+        self.assertEqual(c.call("CONFIG", "SET", "rdb-key-save-delay", "200000"), OK)
+        return srv, c
+
+    def persistence(self, c, field):
+        info = c.call("INFO", "persistence").decode()
+        return next(l.split(":", 1)[1].strip() for l in info.split("\r\n") if l.startswith(field + ":"))
+
+    def test_rdb_key_save_delay_is_a_hidden_directive(self):
+        srv, c = self.start()
+        self.assertEqual(c.call("CONFIG", "SET", "rdb-key-save-delay", "-5"), OK)
+        self.assertEqual(c.call("CONFIG", "GET", "rdb-key-save-delay"),
+                         b"*2\r\n$18\r\nrdb-key-save-delay\r\n$2\r\n-5\r\n")
+        self.assertEqual(c.call("CONFIG", "GET", "key-load-delay"),
+                         b"*2\r\n$14\r\nkey-load-delay\r\n$1\r\n0\r\n")
+        everything = c.call("CONFIG", "GET", "*")
+        self.assertNotIn(b"key-save-delay", everything)
+        self.assertNotIn(b"key-load-delay", everything)
+
+    def test_flushall_stops_a_running_bgsave(self):
+        srv, c = self.slow_child_server()
+        self.assertEqual(c.call("BGSAVE"), b"+Background saving started\r\n")
+        self.assertEqual(self.persistence(c, "rdb_bgsave_in_progress"), "1")
+        self.assertEqual(c.call("BGSAVE"), b"-ERR Background save already in progress\r\n")
+        self.assertEqual(c.call("FLUSHALL"), OK)
+        self.assertTrue(wait_until(lambda: self.persistence(c, "rdb_bgsave_in_progress") == "0", 5))
+        self.assertTrue(srv.wait_log("Background saving terminated by signal 10", 5))
+        # A killed child is not a failed save (no MISCONF), and the save FLUSHALL wrote reset
+        # the change counter.
+        self.assertEqual(self.persistence(c, "rdb_last_bgsave_status"), "ok")
+        self.assertEqual(self.persistence(c, "rdb_changes_since_last_save"), "0")
+        self.assertEqual(c.call("SET", "after", "1"), OK)
+        self.assertEqual(self.restart_get(srv, "k1"), (b"$-1\r\n", b":0\r\n"))
+
+    def test_shutdown_kills_a_running_bgsave_then_saves(self):
+        srv, c = self.slow_child_server()
+        self.assertEqual(c.call("BGSAVE"), b"+Background saving started\r\n")
+        self.assertEqual(c.call("CONFIG", "SET", "rdb-key-save-delay", "0"), OK)  # the final save
+        self.shutdown(srv, c)
+        log = srv.log()
+        self.assertIn("There is a child saving an .rdb. Killing it!", log)
+        self.assertLess(log.index("Killing it!"), log.index("Saving the final RDB snapshot"))
+        self.assertEqual(self.restart_get(srv, "k39"), (b"$1\r\nv\r\n", b":40\r\n"))
+
+    def test_shutdown_waits_for_the_first_aof_unless_forced(self):
+        srv, c = self.slow_child_server(save=None)
+        self.assertEqual(c.call("CONFIG", "SET", "appendonly", "yes"), OK)
+        self.assertEqual(self.persistence(c, "aof_rewrite_in_progress"), "1")
+        # Exiting now would leave no AOF with the dataset: refused, and the server keeps serving.
+        self.assertEqual(c.call("SHUTDOWN"), REFUSED)
+        self.assertEqual(c.call("GET", "k1"), b"$1\r\nv\r\n")
+        self.assertIn("Writing initial AOF, can't exit.", srv.log())
+        self.shutdown(srv, c, "FORCE")
+        log = srv.log()
+        for line in ("Writing initial AOF. Exit anyway.", "There is a child rewriting the AOF. Killing it!",
+                     "Killing running AOF rewrite child: "):
+            self.assertIn(line, log)
+
+    def test_flush_of_empty_databases_reaches_the_aof(self):
+        srv = EmberServer(config={"save": '""', "appendonly": "yes"}).start()
+        self.addCleanup(srv.cleanup)
+        c = RawConn(srv.port)
+        self.addCleanup(c.close)
+        self.assertEqual(c.call("FLUSHDB"), OK)
+        self.assertEqual(c.call("FLUSHALL"), OK)
+        self.assertEqual(c.call("SET", "k", "v"), OK)
+        # Without save points FLUSHALL adds the keys it removed, nothing more.
+        self.assertEqual(c.call("FLUSHALL"), OK)
+        self.assertEqual(self.persistence(c, "rdb_changes_since_last_save"), "2")
+        self.assertEqual(srv.stop(), 0)
+        d = os.path.join(srv.dir, "appendonlydir")
+        incr = [f for f in os.listdir(d) if f.endswith(".incr.aof")]
+        self.assertEqual(len(incr), 1)
+        with open(os.path.join(d, incr[0]), "rb") as f:
+            data = f.read().lower()
+        self.assertEqual(data.count(b"flushdb"), 1)
+        self.assertEqual(data.count(b"flushall"), 2)
+
     def test_flushall_with_save_points_saves_the_empty_dataset(self):
         srv, c = self.start()
         self.assertEqual(c.call("SET", "k", "v"), OK)

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "base/time.h"
 #include "core/value_iter.h"
 #include "persist/aof/aof_reader.h"
 #include "persist/dismiss.h"
@@ -76,7 +77,7 @@ std::string FormatScore(double d) {
 
 Status RewriteAsCommands(std::vector<std::unique_ptr<Database>>& dbs, rdb::Sink* sink,
                          int64_t now_ms, const std::function<void(uint64_t)>& progress,
-                         uint64_t* keys_out, PageDismisser* dismiss) {
+                         uint64_t* keys_out, PageDismisser* dismiss, int key_save_delay) {
   CommandOut out(sink);
   uint64_t keys = 0;
   Status st;
@@ -142,6 +143,7 @@ Status RewriteAsCommands(std::vector<std::unique_ptr<Database>>& dbs, rdb::Sink*
       // The value is never read again in this rewrite: a child releases its pages now.
       if (st.ok() && dismiss) dismiss->Value(r, out.bytes() - start);
       keys++;
+      if (key_save_delay) DebugDelay(key_save_delay);
       if (progress && keys % 1024 == 0) progress(keys);
     });
     EMBER_RETURN_IF_ERROR(st);
@@ -172,7 +174,8 @@ Status WriteBaseFile(const std::string& path, std::vector<std::unique_ptr<Databa
     st = rdb::SaveSnapshot(&sink, dbs, so2, &res);
     keys = res.keys;
   } else {
-    st = RewriteAsCommands(dbs, &sink, opts.now_ms, opts.progress, &keys, opts.dismiss);
+    st = RewriteAsCommands(dbs, &sink, opts.now_ms, opts.progress, &keys, opts.dismiss,
+                           opts.rdb.key_save_delay);
     if (st.ok()) st = sink.Flush();
     if (opts.dismiss) opts.dismiss->Flush();
   }

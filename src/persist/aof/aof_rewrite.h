@@ -52,6 +52,7 @@ Status WriteBaseFile(const std::string& path, std::vector<std::unique_ptr<Databa
 // are skipped, as Redis does.
 Status RewriteAsCommands(std::vector<std::unique_ptr<Database>>& dbs, rdb::Sink* sink,
                          int64_t now_ms, const std::function<void(uint64_t)>& progress,
-                         uint64_t* keys, PageDismisser* dismiss = nullptr);
+                         uint64_t* keys, PageDismisser* dismiss = nullptr,
+                         int key_save_delay = 0);
 
 }  // namespace ember::aof

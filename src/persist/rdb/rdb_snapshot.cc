@@ -1,6 +1,7 @@
 // Snapshot writer and loader. See rdb_snapshot.h.
 #include "persist/rdb/rdb_snapshot.h"
 
+#include "base/time.h"
 #include "core/lru.h"
 #include "memory/alloc.h"
 #include "persist/dismiss.h"
@@ -48,6 +49,7 @@ Status SaveSnapshot(Sink* sink, std::vector<std::unique_ptr<Database>>& dbs,
       // The value is never read again in this save: a child releases its pages now.
       if (st.ok() && opts.dismiss) opts.dismiss->Value(r, w.bytes_written() - value_start);
       keys++;
+      if (opts.key_save_delay) DebugDelay(opts.key_save_delay);
       if (opts.progress && opts.progress_every && keys % opts.progress_every == 0) {
         opts.progress(keys);
       }
@@ -238,6 +240,7 @@ Status LoadSnapshot(Source* source, std::vector<std::unique_ptr<Database>>& dbs,
       }
       res.keys_loaded++;
     }
+    if (opts.key_load_delay) DebugDelay(opts.key_load_delay);
     expire = -1;
     idle = -1;
     freq = -1;

@@ -35,6 +35,7 @@ struct SaveOptions {
   // Called every `progress_every` keys with the number of keys written so far.
   std::function<void(uint64_t)> progress;
   uint64_t progress_every = 1024;
+  int key_save_delay = 0;  // rdb-key-save-delay: DebugDelay (base/time.h) after each key
   // Fork child only: release each value's pages once it is written (persist/dismiss.h). Null in
   // the parent (SAVE, DEBUG RELOAD, the first AOF base), where it would destroy the data.
   PageDismisser* dismiss = nullptr;
@@ -58,6 +59,7 @@ struct LoadOptions {
   bool verify_checksum = true;
   bool is_aof_preamble = false;
   int64_t progress_every_bytes = 1 << 20;
+  int key_load_delay = 0;  // key-load-delay: DebugDelay (base/time.h) after each key
   std::function<void(uint64_t bytes)> progress;
 };
 
