@@ -225,7 +225,9 @@ Status Server::Init() {
 }
 
 void Server::Run() {
-  LOG_NOTICE("Ready to accept connections tcp");
+  // Redis 7.2's lines, one per kind of listener.
+  if (cfg().port != 0) LOG_NOTICE("Ready to accept connections tcp");
+  if (!cfg().unixsocket.empty()) LOG_NOTICE("Ready to accept connections unix");
   loop_->Run();
 }
 

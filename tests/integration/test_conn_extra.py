@@ -1,13 +1,18 @@
 """Connection / Pub/Sub / transaction corners not covered by test_connection, test_protocol and
 test_pubsub_tx: client types in CLIENT LIST/KILL, QUIT and RESET inside MULTI, subscribe commands
 queued in a transaction, an already-expired watched key, EXEC refused over maxmemory, keyspace
-notifications reaching pattern subscribers.
+notifications reaching pattern subscribers, clients on the unix socket.
 
 Every expectation was checked against Redis 7.0.15 (EMBER_TEST_TARGET=redis)."""
+import os
+import socket
+import stat
 import time
 import unittest
 
-from harness import ServerTestCase, encode_command
+import redis
+
+from harness import EmberServer, RawConn, ServerTestCase, encode_command, target_is_redis
 from .util import parse_reply, wait_closed, wait_until
 
 
@@ -132,3 +137,31 @@ class ConnExtraTest(ServerTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class UnixSocketTest(unittest.TestCase):
+    def test_unix_socket_serves_clients_with_its_permissions(self):
+        srv = EmberServer(config={"unixsocketperm": "770"})
+        path = os.path.join(srv.dir, "s.sock")
+        srv.config["unixsocket"] = path
+        srv.start()
+        self.addCleanup(srv.cleanup)
+        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o770)
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(5)
+        s.connect(path)
+        self.addCleanup(s.close)
+        s.sendall(encode_command("CLIENT", "INFO"))
+        info = parse_reply(s.recv(65536)).decode()
+        f = fields(info)
+        self.assertEqual((f["addr"], f["laddr"], f["flags"]), (path + ":0", path + ":0", "U"))
+        r = redis.Redis(unix_socket_path=path)
+        self.addCleanup(r.close)
+        self.assertTrue(r.set("k", "v"))
+        self.assertEqual(RawConn(srv.port).call("GET", "k"), b"$1\r\nv\r\n")  # same server over TCP
+        self.assertEqual(r.config_get("unixsocket*"), {"unixsocket": path, "unixsocketperm": "770"})
+        if not target_is_redis():
+            self.assertIn("Ready to accept connections unix", srv.log())  # Redis 7.2's line
+            self.assertNotIn("does not implement", srv.log())
+        self.assertEqual(srv.stop(), 0)
+        self.assertFalse(os.path.exists(path))  # removed at shutdown
