@@ -30,7 +30,7 @@ SEEDS = int(os.environ.get("STREAM_SEEDS", "4"))
 COMMANDS = 500
 
 
-def run_streams(conns, seed_base, config_limits):
+def run_streams(conns, seed_base):
     """The same random commands on every connection (replies are not compared here: the
     differential tests do that). Each seed writes under its own key prefix."""
     for seed in range(seed_base, seed_base + SEEDS):
@@ -116,7 +116,7 @@ class StreamPersistenceBase:
         aof = {"appendonly": "yes", "appendfsync": "always"}
         ember, e = self.start(EmberServer, aof)
         redis_srv, r = self.start(RedisServer)
-        run_streams([e, r], 1, self.limits)
+        run_streams([e, r], 1)
         want, size = digest(r), dbsize(r)
         self.assertNotEqual(want, b"$40\r\n" + b"0" * 40 + b"\r\n")
         self.assertEqual(digest(e), want, "datasets differ after the streams")
@@ -146,7 +146,7 @@ class StreamPersistenceBase:
             self.assertEqual(e2.call("CONFIG", "SET", "aof-use-rdb-preamble", preamble), b"+OK\r\n")
             e2.call("BGREWRITEAOF")
             self.wait_rewrite(e2)
-            run_streams([e2, r], seed_base, self.limits)
+            run_streams([e2, r], seed_base)
             want = digest(r)
             self.assertEqual(digest(e2), want, "datasets differ after more streams")
             ember2.kill9()
