@@ -467,6 +467,10 @@ class HashTable {
   // random bucket (both tables while rehashing), like Redis's dictGetSomeKeys: bounded work
   // (at most 10n bucket visits), not uniformly random; within a bucket chain the entries are taken
   // from a random position, so every slot (and overflow bucket) is sampled alike. Returns how many were stored.
+  // A walk that jumped (after a run of empty buckets, or over the moved part of the old table) or
+  // went all the way round may meet a chain twice; its result is then sorted and deduplicated
+  // (Redis's function returns the duplicates). A walk that found nothing falls back to
+  // RandomEntry(), so the result is never empty for a table that is not.
   size_t SampleEntries(size_t n, Entry* out) {
     if (size_ == 0 || n == 0) return 0;
     n = std::min(n, size_);
@@ -477,7 +481,20 @@ class HashTable {
     size_t steps = n * 10;
     size_t i = hashtable_internal::Random64() & maxmask;
     uint64_t rnd = hashtable_internal::Random64();
-    size_t empty_run = 0, stored = 0;
+    size_t empty_run = 0, stored = 0, walked = 0;
+    bool revisits = false;
+    auto finish = [&] {
+      if (stored == 0) {
+        // All 10n buckets visited were empty (a sparse table, small n): one entry the slow way,
+        // so a caller never gets nothing from a table that has entries.
+        out[stored++] = RandomEntry();
+      }
+      if (revisits && stored > 1) {
+        std::sort(out, out + stored);
+        stored = static_cast<size_t>(std::unique(out, out + stored) - out);
+      }
+      return stored;
+    };
     while (stored < n && steps--) {
       for (int t = 0; t < tables; t++) {
         if (tables == 2 && t == 0 && i < static_cast<size_t>(rehash_idx_)) {
@@ -485,6 +502,7 @@ class HashTable {
           // than i, jump ahead to the first unmoved bucket.
           if (i >= t_[1].count) {
             i = static_cast<size_t>(rehash_idx_);
+            revisits = true;  // the walk may now wrap round to buckets it saw before the jump
           } else {
             continue;
           }
@@ -496,6 +514,7 @@ class HashTable {
           if (empty_run >= 5 && empty_run > n) {
             i = hashtable_internal::Random64() & maxmask;
             empty_run = 0;
+            revisits = true;
           }
           continue;
         }
@@ -517,11 +536,12 @@ class HashTable {
         rnd = hashtable_internal::Random64();
         size_t take = std::min(cn, n - stored);
         for (size_t j = 0; j < take; j++) out[stored++] = chain[(first + j) % cn];
-        if (stored == n) return stored;
+        if (stored == n) return finish();
       }
       i = (i + 1) & maxmask;
+      if (++walked > maxmask) revisits = true;  // went all the way round
     }
-    return stored;
+    return finish();
   }
 
   // ---- Iteration -------------------------------------------------------------------------------
