@@ -59,7 +59,8 @@ class RdbControl {
   // From the cron: reap an RDB child, run scheduled or save-point BGSAVEs (an AOF rewrite child
   // is reaped by AofControl; the two share this ForkChild: one child at a time).
   void Cron();
-  // Kills an active BGSAVE child (FLUSHALL, SHUTDOWN): its result is discarded.
+  // Kills an active BGSAVE child (FLUSHALL, SHUTDOWN): its result is discarded. No-op when no
+  // RDB child runs (an AOF rewrite child is AofControl's).
   void KillChild();
 
   // Writes refused with MISCONF: stop-writes-on-bgsave-error, save points configured, last
